@@ -1,0 +1,166 @@
+"""Who may see and do what. The one place access is decided: web views, the API, the CLI and
+exports all ask here.
+
+Two questions, always in this order:
+1. *May the user know the object exists?* — the `visible_*` querysets. Objects outside them
+   answer 404, so ids leak nothing.
+2. *May the user do this to it?* — `can(user, perm, obj)`. A visible object the user may not
+   change answers 403.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+
+from accord.accounts.models import CLIENT_ROLES, VENDOR_ROLES, Role, User
+
+if TYPE_CHECKING:
+    from accord.audit.models import AuditEvent
+    from accord.engagements.models import Document, Engagement, Note
+    from accord.vendors.models import Vendor
+
+AnyUser = User | AnonymousUser
+
+
+class Perm(StrEnum):
+    VIEW_VENDOR = "vendor.view"
+    ADD_VENDOR = "vendor.add"
+    CHANGE_VENDOR = "vendor.change"
+    DELETE_VENDOR = "vendor.delete"
+    VIEW_ENGAGEMENT = "engagement.view"
+    ADD_ENGAGEMENT = "engagement.add"
+    CHANGE_ENGAGEMENT = "engagement.change"
+    DELETE_ENGAGEMENT = "engagement.delete"
+    COMMENT_ENGAGEMENT = "engagement.comment"
+    VIEW_INTERNAL = "engagement.view_internal"
+    MANAGE_USERS = "users.manage"
+    VIEW_AUDIT = "audit.view"
+
+
+# Permissions that need no object, by role. Object-level rules are in `can`.
+_ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: frozenset(Perm),
+    Role.MANAGER: frozenset(Perm) - {Perm.MANAGE_USERS},
+    Role.EVALUATOR: frozenset({Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.VIEW_INTERNAL}),
+    Role.VIEWER: frozenset(
+        {Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.VIEW_INTERNAL, Perm.VIEW_AUDIT}
+    ),
+    Role.VENDOR_LEAD: frozenset(
+        {Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.COMMENT_ENGAGEMENT, Perm.VIEW_AUDIT}
+    ),
+    Role.VENDOR_MEMBER: frozenset({Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.VIEW_AUDIT}),
+}
+
+
+def _active(user: AnyUser) -> User | None:
+    if not user.is_authenticated or not user.is_active:
+        return None
+    assert isinstance(user, User)
+    return user
+
+
+def is_client(user: AnyUser) -> bool:
+    """A logged-in user of the client company (any client role)."""
+    active = _active(user)
+    return active is not None and active.role in CLIENT_ROLES
+
+
+def vendor_id_of(user: AnyUser) -> int | None:
+    """The id of the vendor a vendor-side user works for, or None."""
+    active = _active(user)
+    if active is None or active.role not in VENDOR_ROLES:
+        return None
+    vendor = active.vendor
+    return vendor.pk if vendor is not None else None
+
+
+def can(user: AnyUser, perm: Perm, obj: Model | None = None) -> bool:
+    """Whether the user may do `perm`, to `obj` when given (which they must be able to see)."""
+    active = _active(user)
+    if active is None or perm not in _ROLE_PERMS.get(active.role, frozenset()):
+        return False
+    if obj is None or active.role in CLIENT_ROLES:
+        return True
+    # Vendor users act only on their own vendor and its engagements.
+    own = vendor_id_of(active)
+    vendor_id = getattr(obj, "vendor_id", None)
+    if vendor_id is None and hasattr(obj, "engagement"):
+        vendor_id = obj.engagement.vendor_id
+    if vendor_id is None and obj._meta.label_lower == "vendors.vendor":
+        vendor_id = obj.pk
+    return own is not None and vendor_id == own
+
+
+def require(user: AnyUser, perm: Perm, obj: Model | None = None) -> None:
+    """Raise PermissionDenied (403) unless `can` says yes."""
+    if not can(user, perm, obj):
+        raise PermissionDenied("You do not have permission to do this.")
+
+
+def visible_vendors(user: AnyUser) -> QuerySet[Vendor]:
+    """Vendors the user may know about: all for the client, their own for a vendor user."""
+    from accord.vendors.models import Vendor
+
+    if is_client(user):
+        return Vendor.objects.all()
+    own = vendor_id_of(user)
+    return Vendor.objects.filter(pk=own) if own else Vendor.objects.none()
+
+
+def visible_engagements(user: AnyUser) -> QuerySet[Engagement]:
+    """Engagements the user may know about: all for the client, their vendor's for vendor users."""
+    from accord.engagements.models import Engagement
+
+    if is_client(user):
+        return Engagement.objects.all()
+    own = vendor_id_of(user)
+    return Engagement.objects.filter(vendor_id=own) if own else Engagement.objects.none()
+
+
+def _shared_only(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
+    from accord.engagements.models import Visibility
+
+    if can(user, Perm.VIEW_INTERNAL):
+        return queryset
+    return queryset.filter(visibility=Visibility.SHARED)
+
+
+def visible_notes(user: AnyUser, engagement: Engagement) -> QuerySet[Note]:
+    """Notes of a visible engagement: internal ones only for the client side."""
+    return _shared_only(user, engagement.notes.select_related("author"))
+
+
+def visible_documents(user: AnyUser) -> QuerySet[Document]:
+    """Engagement documents the user may download."""
+    from accord.engagements.models import Document
+
+    queryset = Document.objects.filter(engagement__in=visible_engagements(user))
+    return _shared_only(user, queryset)
+
+
+def visible_audit_events(user: AnyUser) -> QuerySet[AuditEvent]:
+    """Admins see every event; other client readers all but account administration; vendor
+    users only the shared objects of their own vendor's engagements."""
+    from accord.audit.models import AuditEvent
+
+    active = _active(user)
+    if active is None or not can(active, Perm.VIEW_AUDIT):
+        return AuditEvent.objects.none()
+    if active.role == Role.ADMIN:
+        return AuditEvent.objects.all()
+    if active.role in CLIENT_ROLES:
+        return AuditEvent.objects.exclude(object_type__startswith="accounts.")
+    own = vendor_id_of(active)
+    return AuditEvent.objects.filter(Q(engagement__vendor_id=own) & Q(shared=True))
+
+
+def visible_users(user: AnyUser) -> QuerySet[User]:
+    """Users an admin manages; nobody else sees the user list."""
+    if can(user, Perm.MANAGE_USERS):
+        return User.objects.select_related("organization")
+    return User.objects.none()

@@ -1,0 +1,168 @@
+"""The `accord` command: serve, worker, demo and manage (any Django management command)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+import click
+
+DEFAULT_SETTINGS = "accord.config.settings"
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
+    import django
+
+    try:
+        django.setup()
+    except Exception as exc:  # ImproperlyConfigured and friends: one sentence, no traceback
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="accord")
+def main() -> None:
+    """Accord: run IT and software-development outsourcing as a partnership."""
+
+
+@main.command()
+@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", envvar="PORT", default=8000, type=click.IntRange(1, 65535), show_default=True)
+@click.option("--workers", envvar="ACCORD_WEB_WORKERS", default=2, type=click.IntRange(1, 64), show_default=True, help="Web processes.")
+@click.option("--worker/--no-worker", "with_worker", default=True, show_default=True, help="Also run the background worker.")
+@click.option("--migrate/--no-migrate", default=None, help="Apply migrations first (default: on in the embedded mode, off in production).")
+@click.option("--demo/--no-demo", default=None, help="Load the demo workspace on first start (default: on unless ACCORD_DEMO=0).")
+def serve(host: str, port: int, workers: int, with_worker: bool, migrate: bool | None, demo: bool | None) -> None:
+    """Serve the web app with gunicorn, together with the background worker."""
+    _django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from accord import demo as demo_module
+    from accord.lib.env import envbool
+
+    if migrate is None:
+        migrate = not settings.PRODUCTION
+    if demo is None:
+        demo = envbool("ACCORD_DEMO", True) and not settings.PRODUCTION
+    if migrate:
+        call_command("migrate", interactive=False, verbosity=0)
+        click.echo(f"Database ready: {settings.DATABASES['default']['NAME']}")
+    if demo and demo_module.is_first_start():
+        result = demo_module.load_demo()
+        _print_logins(result)
+    elif demo:
+        click.echo("Demo logins: run `accord demo --list-users` (the password was printed on first start).")
+
+    url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
+    click.secho(f"Accord is at {url}  (Ctrl-C stops it)", fg="green", bold=True)
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
+    web = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "accord.config.wsgi:application",
+         "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
+         "--graceful-timeout", "10", "--timeout", "60"],
+        env=env,
+    )
+    children = [web]
+    if with_worker:
+        children.append(subprocess.Popen([sys.executable, "-m", "accord.cli", "worker"], env=env))
+    _supervise(children)
+
+
+def _supervise(children: list[subprocess.Popen[bytes]]) -> None:
+    """Wait for the children; on Ctrl-C or SIGTERM stop them all, and exit if any one dies."""
+    stopping = False
+
+    def stop(signum: int, frame: Any) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    code = 0
+    while not stopping:
+        for child in children:
+            if child.poll() is not None:
+                code = child.returncode or 1
+                stopping = True
+        time.sleep(0.2)
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + 15
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+    click.echo("Accord stopped.")
+    sys.exit(code)
+
+
+@main.command()
+@click.option("--batch", is_flag=True, help="Run what is queued, then exit.")
+def worker(batch: bool) -> None:
+    """Run the background worker (django-tasks database backend)."""
+    _django()
+    from django.core.management import call_command
+
+    args = ["--no-reload"]
+    if batch:
+        args.append("--batch")
+    try:
+        call_command("db_worker", *args)
+    except KeyboardInterrupt:
+        pass
+
+
+def _print_logins(result: dict[str, Any]) -> None:
+    click.echo("Demo workspace loaded. Log in with any of these:")
+    for row in result["users"]:
+        click.echo(f"  {row['username']:<18} {row['role']:<14} {row['organization']}")
+    if result.get("password"):
+        click.secho(f"  password for all: {result['password']}", bold=True)
+        if result.get("generated"):
+            click.echo("  (generated now and shown only once; set ACCORD_DEMO_PASSWORD to choose it)")
+
+
+@main.command()
+@click.option("--list-users", is_flag=True, help="Print the demo users as JSON and change nothing.")
+def demo(list_users: bool) -> None:
+    """Load the demo workspace (idempotent: running it again changes nothing)."""
+    _django()
+    from accord import demo as demo_module
+
+    if list_users:
+        click.echo(json.dumps(demo_module.demo_users(), indent=2))
+        return
+    result = demo_module.load_demo()
+    if result["created"]:
+        _print_logins(result)
+    else:
+        click.echo("The demo workspace is already loaded; nothing changed.")
+
+
+@main.command(
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+)
+@click.argument("command", required=False)
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def manage(command: str | None, args: tuple[str, ...]) -> None:
+    """Run a Django management command: accord manage migrate, accord manage check --deploy."""
+    _django()
+    from django.core.management import execute_from_command_line
+
+    if command is None:
+        execute_from_command_line(["accord manage", "help"])
+        return
+    execute_from_command_line(["accord manage", command, *args])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""/api/v1/: every app's API under one router."""
+
+from django.urls import include, path
+from rest_framework.routers import DefaultRouter
+
+from accord.accounts.api import ObtainTokenView
+from accord.audit.api import AuditEventViewSet
+from accord.engagements.api import EngagementViewSet
+from accord.vendors.api import VendorViewSet
+
+router = DefaultRouter()
+router.register("vendors", VendorViewSet, basename="vendor")
+router.register("engagements", EngagementViewSet, basename="engagement")
+router.register("audit-events", AuditEventViewSet, basename="auditevent")
+
+urlpatterns = [
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("", include(router.urls)),
+]

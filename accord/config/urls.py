@@ -1,0 +1,16 @@
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accord.config import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("accord.accounts.urls")),
+    path("vendors/", include("accord.vendors.urls")),
+    path("engagements/", include("accord.engagements.urls")),
+    path("audit/", include("accord.audit.urls")),
+    path("api/v1/", include("accord.config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/ui/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+]

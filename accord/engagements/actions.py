@@ -1,0 +1,109 @@
+"""Writes about engagements, their contacts, notes and documents."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from accord.accounts.models import User
+from accord.audit.actions import create_audited, delete_audited, update_audited
+from accord.engagements.models import Contact, Document, Engagement, Note, Visibility
+from accord.lib.slugs import unique_slug
+from accord.vendors.models import Vendor
+
+
+@transaction.atomic
+def create_engagement(*, actor: User | None, name: str, vendor: Vendor, **fields: Any) -> Engagement:
+    """Create an engagement with a vendor; the slug comes from the name unless given."""
+    slug = fields.pop("slug", None) or unique_slug(Engagement, name)
+    if Engagement.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": f"The slug “{slug}” is taken."})
+    return create_audited(
+        actor=actor, instance=Engagement(name=name.strip(), vendor=vendor, slug=slug, **fields)
+    )
+
+
+@transaction.atomic
+def update_engagement(*, actor: User, engagement: Engagement, **fields: Any) -> Engagement:
+    """Change an engagement's fields."""
+    return update_audited(actor=actor, instance=engagement, fields=fields)
+
+
+@transaction.atomic
+def delete_engagement(*, actor: User, engagement: Engagement) -> None:
+    """Delete an engagement with its contacts, notes and documents."""
+    stored = [doc.file for doc in engagement.documents.all()]
+    delete_audited(actor=actor, instance=engagement)
+    for file in stored:
+        transaction.on_commit(lambda file=file: file.storage.delete(file.name))
+
+
+@transaction.atomic
+def add_contact(*, actor: User, engagement: Engagement, **fields: Any) -> Contact:
+    """Add a person to an engagement's contacts."""
+    return create_audited(actor=actor, instance=Contact(engagement=engagement, **fields))
+
+
+@transaction.atomic
+def update_contact(*, actor: User, contact: Contact, **fields: Any) -> Contact:
+    """Change a contact."""
+    return update_audited(actor=actor, instance=contact, fields=fields)
+
+
+@transaction.atomic
+def delete_contact(*, actor: User, contact: Contact) -> None:
+    """Remove a contact."""
+    delete_audited(actor=actor, instance=contact)
+
+
+@transaction.atomic
+def add_note(*, actor: User, engagement: Engagement, body: str, visibility: str) -> Note:
+    """Add a note; a vendor user's note is always shared, since they wrote it for both sides."""
+    if actor.is_vendor_user:
+        visibility = Visibility.SHARED
+    if not body.strip():
+        raise ValidationError({"body": "Write something before saving the note."})
+    return create_audited(
+        actor=actor,
+        instance=Note(engagement=engagement, author=actor, body=body.strip(), visibility=visibility),
+    )
+
+
+@transaction.atomic
+def delete_note(*, actor: User, note: Note) -> None:
+    """Remove a note."""
+    delete_audited(actor=actor, instance=note)
+
+
+@transaction.atomic
+def add_document(
+    *, actor: User, engagement: Engagement, title: str, file: Any, visibility: str
+) -> Document:
+    """Attach a checked document to an engagement."""
+    return create_audited(
+        actor=actor,
+        instance=Document(
+            engagement=engagement,
+            title=title,
+            file=file,
+            original_name=(getattr(file, "name", "") or "")[:200],
+            visibility=visibility,
+            uploaded_by=actor,
+        ),
+    )
+
+
+@transaction.atomic
+def update_document(*, actor: User, document: Document, **fields: Any) -> Document:
+    """Change a document's title or visibility."""
+    return update_audited(actor=actor, instance=document, fields=fields)
+
+
+@transaction.atomic
+def delete_document(*, actor: User, document: Document) -> None:
+    """Remove a document and, after commit, its file."""
+    file = document.file
+    delete_audited(actor=actor, instance=document)
+    transaction.on_commit(lambda: file.storage.delete(file.name))
