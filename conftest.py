@@ -68,8 +68,12 @@ def deccan(db: None) -> Vendor:
 
 def _user(username: str, org: Organization, role: str) -> User:
     return create_user(
-        actor=None, username=username, email=f"{username}@example.com",
-        organization=org, role=role, password=PASSWORD,
+        actor=None,
+        username=username,
+        email=f"{username}@example.com",
+        organization=org,
+        role=role,
+        password=PASSWORD,
     )
 
 
@@ -114,28 +118,42 @@ def dora(deccan: Vendor) -> User:
 
 
 @pytest.fixture
-def everyone(alice: User, mark: User, eve: User, victor: User, lena: User, milo: User,
-             dev: User, dora: User) -> dict[str, User]:
+def everyone(
+    alice: User, mark: User, eve: User, victor: User, lena: User, milo: User, dev: User, dora: User
+) -> dict[str, User]:
     """Every named user by role name (vendor users of Vistula unless 'other_')."""
     return {
-        "admin": alice, "manager": mark, "evaluator": eve, "viewer": victor,
-        "vendor_lead": lena, "vendor_member": milo,
-        "other_vendor_lead": dev, "other_vendor_member": dora,
+        "admin": alice,
+        "manager": mark,
+        "evaluator": eve,
+        "viewer": victor,
+        "vendor_lead": lena,
+        "vendor_member": milo,
+        "other_vendor_lead": dev,
+        "other_vendor_member": dora,
     }
 
 
 @pytest.fixture
 def vistula_engagement(vistula: Vendor, mark: User) -> Engagement:
     return engagement_actions.create_engagement(
-        actor=mark, name="Mobile banking app", vendor=vistula, status=EngagementStatus.ACTIVE,
-        start_date=dt.date(2026, 1, 5), budget=Decimal("1850000"), currency="EUR",
+        actor=mark,
+        name="Mobile banking app",
+        vendor=vistula,
+        status=EngagementStatus.ACTIVE,
+        start_date=dt.date(2026, 1, 5),
+        budget=Decimal("1850000"),
+        currency="EUR",
     )
 
 
 @pytest.fixture
 def deccan_engagement(deccan: Vendor, mark: User) -> Engagement:
     return engagement_actions.create_engagement(
-        actor=mark, name="Payments platform", vendor=deccan, status=EngagementStatus.ACTIVE,
+        actor=mark,
+        name="Payments platform",
+        vendor=deccan,
+        status=EngagementStatus.ACTIVE,
         start_date=dt.date(2026, 3, 1),
     )
 
@@ -143,7 +161,9 @@ def deccan_engagement(deccan: Vendor, mark: User) -> Engagement:
 @pytest.fixture
 def internal_note(vistula_engagement: Engagement, mark: User) -> Any:
     return engagement_actions.add_note(
-        actor=mark, engagement=vistula_engagement, body="Budget headroom is thin.",
+        actor=mark,
+        engagement=vistula_engagement,
+        body="Budget headroom is thin.",
         visibility=Visibility.INTERNAL,
     )
 
@@ -151,7 +171,9 @@ def internal_note(vistula_engagement: Engagement, mark: User) -> Any:
 @pytest.fixture
 def shared_note(vistula_engagement: Engagement, mark: User) -> Any:
     return engagement_actions.add_note(
-        actor=mark, engagement=vistula_engagement, body="QBR moves to June.",
+        actor=mark,
+        engagement=vistula_engagement,
+        body="QBR moves to June.",
         visibility=Visibility.SHARED,
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -32,13 +33,40 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", envvar="HOST", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", envvar="PORT", default=8000, type=click.IntRange(1, 65535), show_default=True)
-@click.option("--workers", envvar="ACCORD_WEB_WORKERS", default=2, type=click.IntRange(1, 64), show_default=True, help="Web processes.")
-@click.option("--worker/--no-worker", "with_worker", default=True, show_default=True, help="Also run the background worker.")
-@click.option("--migrate/--no-migrate", default=None, help="Apply migrations first (default: on in the embedded mode, off in production).")
-@click.option("--demo/--no-demo", default=None, help="Load the demo workspace on first start (default: on unless ACCORD_DEMO=0).")
-def serve(host: str, port: int, workers: int, with_worker: bool, migrate: bool | None, demo: bool | None) -> None:
+@click.option(
+    "--host", envvar="HOST", default="127.0.0.1", show_default=True, help="Address to bind."
+)
+@click.option(
+    "--port", envvar="PORT", default=8000, type=click.IntRange(1, 65535), show_default=True
+)
+@click.option(
+    "--workers",
+    envvar="ACCORD_WEB_WORKERS",
+    default=2,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    help="Web processes.",
+)
+@click.option(
+    "--worker/--no-worker",
+    "with_worker",
+    default=True,
+    show_default=True,
+    help="Also run the background worker.",
+)
+@click.option(
+    "--migrate/--no-migrate",
+    default=None,
+    help="Apply migrations first (default: on in the embedded mode, off in production).",
+)
+@click.option(
+    "--demo/--no-demo",
+    default=None,
+    help="Load the demo workspace on first start (default: on unless ACCORD_DEMO=0).",
+)
+def serve(
+    host: str, port: int, workers: int, with_worker: bool, migrate: bool | None, demo: bool | None
+) -> None:
     """Serve the web app with gunicorn, together with the background worker."""
     _django()
     from django.conf import settings
@@ -58,15 +86,30 @@ def serve(host: str, port: int, workers: int, with_worker: bool, migrate: bool |
         result = demo_module.load_demo()
         _print_logins(result)
     elif demo:
-        click.echo("Demo logins: run `accord demo --list-users` (the password was printed on first start).")
+        click.echo(
+            "Demo logins: run `accord demo --list-users` (the password was printed on first start)."
+        )
 
     url = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
     click.secho(f"Accord is at {url}  (Ctrl-C stops it)", fg="green", bold=True)
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]}
     web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "accord.config.wsgi:application",
-         "--bind", f"{host}:{port}", "--workers", str(workers), "--access-logfile", "-",
-         "--graceful-timeout", "10", "--timeout", "60"],
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "accord.config.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--access-logfile",
+            "-",
+            "--graceful-timeout",
+            "10",
+            "--timeout",
+            "60",
+        ],
         env=env,
     )
     children = [web]
@@ -115,10 +158,9 @@ def worker(batch: bool) -> None:
     args = ["--no-reload"]
     if batch:
         args.append("--batch")
-    try:
+    # Ctrl-C is how a person stops the worker; it is not an error.
+    with contextlib.suppress(KeyboardInterrupt):
         call_command("db_worker", *args)
-    except KeyboardInterrupt:
-        pass
 
 
 def _print_logins(result: dict[str, Any]) -> None:
@@ -128,7 +170,9 @@ def _print_logins(result: dict[str, Any]) -> None:
     if result.get("password"):
         click.secho(f"  password for all: {result['password']}", bold=True)
         if result.get("generated"):
-            click.echo("  (generated now and shown only once; set ACCORD_DEMO_PASSWORD to choose it)")
+            click.echo(
+                "  (generated now and shown only once; set ACCORD_DEMO_PASSWORD to choose it)"
+            )
 
 
 @main.command()
@@ -149,7 +193,11 @@ def demo(list_users: bool) -> None:
 
 
 @main.command(
-    context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+    context_settings={
+        "ignore_unknown_options": True,
+        "allow_extra_args": True,
+        "help_option_names": [],
+    }
 )
 @click.argument("command", required=False)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)

@@ -22,8 +22,8 @@ from accord.engagements.models import Engagement, EngagementStatus, Visibility
 from accord.lib.env import envstr
 from accord.vendors import actions as vendor_actions
 from accord.vendors.models import (
-    CaseStudy,
     Capability,
+    CaseStudy,
     Certification,
     DeliveryLocation,
     DocumentKind,
@@ -70,7 +70,9 @@ def _pdf(title: str) -> bytes:
     xref = len(out)
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    )
     return bytes(out)
 
 
@@ -106,17 +108,33 @@ VENDORS: list[dict[str, Any]] = [
             ("gdpr", "Internal DPO attestation", "", -2, None),
         ],
         "case_studies": [
-            ("Mobile banking app for a Nordic challenger bank", "Nordbank", "fintech", 2024,
-             "Rebuilt the iOS and Android apps on a shared Kotlin core; 1.2 M users migrated.",
-             "App-store rating from 3.1 to 4.6; release cadence from quarterly to fortnightly."),
-            ("Claims portal for a mutual insurer", "Mutua Seguros", "insurance", 2023,
-             "Self-service claims with document OCR and fraud scoring.",
-             "Claim handling time down 38 %."),
+            (
+                "Mobile banking app for a Nordic challenger bank",
+                "Nordbank",
+                "fintech",
+                2024,
+                "Rebuilt the iOS and Android apps on a shared Kotlin core; 1.2 M users migrated.",
+                "App-store rating from 3.1 to 4.6; release cadence from quarterly to fortnightly.",
+            ),
+            (
+                "Claims portal for a mutual insurer",
+                "Mutua Seguros",
+                "insurance",
+                2023,
+                "Self-service claims with document OCR and fraud scoring.",
+                "Claim handling time down 38 %.",
+            ),
         ],
         "references": [
             (ReferenceKind.REFERENCE, "Nordbank", "Jonas Berg", "VP Engineering", True, ""),
-            (ReferenceKind.TESTIMONIAL, "Mutua Seguros", "Lucía Ortega", "CIO", False,
-             "They told us early when something slipped, and then fixed it."),
+            (
+                ReferenceKind.TESTIMONIAL,
+                "Mutua Seguros",
+                "Lucía Ortega",
+                "CIO",
+                False,
+                "They told us early when something slipped, and then fixed it.",
+            ),
         ],
         "rates": [
             ("Senior engineer", "Senior", "68.00", "hour"),
@@ -158,12 +176,24 @@ VENDORS: list[dict[str, Any]] = [
             ("iso_9001", "Bureau Veritas", "QMS-IN-0932", -2, 1),
         ],
         "case_studies": [
-            ("Payment switch migration to the cloud", "Gulf Retail Bank", "banking", 2024,
-             "Moved a card switch handling 900 transactions a second to AWS without downtime.",
-             "Infrastructure cost down 31 %; p99 latency 120 ms."),
+            (
+                "Payment switch migration to the cloud",
+                "Gulf Retail Bank",
+                "banking",
+                2024,
+                "Moved a card switch handling 900 transactions a second to AWS without downtime.",
+                "Infrastructure cost down 31 %; p99 latency 120 ms.",
+            ),
         ],
         "references": [
-            (ReferenceKind.REFERENCE, "Gulf Retail Bank", "Omar Haddad", "Head of Payments", True, ""),
+            (
+                ReferenceKind.REFERENCE,
+                "Gulf Retail Bank",
+                "Omar Haddad",
+                "Head of Payments",
+                True,
+                "",
+            ),
         ],
         "rates": [
             ("Senior cloud engineer", "Senior", "7800.00", "month"),
@@ -228,13 +258,24 @@ VENDORS: list[dict[str, Any]] = [
             ("hipaa", "Self-attested, audited by Coalfire", "", -1, 1),
         ],
         "case_studies": [
-            ("Hospital network landing zone", "SA Health Partners", "healthcare", 2023,
-             "Multi-account AWS landing zone with HIPAA-aligned controls for 14 hospitals.",
-             "Provisioning time from weeks to hours."),
+            (
+                "Hospital network landing zone",
+                "SA Health Partners",
+                "healthcare",
+                2023,
+                "Multi-account AWS landing zone with HIPAA-aligned controls for 14 hospitals.",
+                "Provisioning time from weeks to hours.",
+            ),
         ],
         "references": [
-            (ReferenceKind.TESTIMONIAL, "SA Health Partners", "Grace Liu", "CTO", False,
-             "The on-call team knows our platform better than we do."),
+            (
+                ReferenceKind.TESTIMONIAL,
+                "SA Health Partners",
+                "Grace Liu",
+                "CTO",
+                False,
+                "The on-call team knows our platform better than we do.",
+            ),
         ],
         "rates": [("Platform engineer", "Senior", "165.00", "hour")],
         "documents": [(DocumentKind.INCIDENT_RESPONSE, "Managed operations runbook", "7")],
@@ -258,9 +299,14 @@ VENDORS: list[dict[str, Any]] = [
         "locations": [("Lisbon", "PT", "Europe/Lisbon", dt.time(9, 0), dt.time(18, 0), 140)],
         "certifications": [("iso_9001", "SGS", "PT-QMS-4410", -1, 2)],
         "case_studies": [
-            ("Test automation for an airline booking engine", "Atlântico Air", "travel", 2022,
-             "Automated 2 300 regression cases across web and mobile.",
-             "Regression cycle from 9 days to 6 hours."),
+            (
+                "Test automation for an airline booking engine",
+                "Atlântico Air",
+                "travel",
+                2022,
+                "Automated 2 300 regression cases across web and mobile.",
+                "Regression cycle from 9 days to 6 hours.",
+            ),
         ],
         "references": [
             (ReferenceKind.REFERENCE, "Atlântico Air", "Rui Santos", "QA Director", True, ""),
@@ -287,12 +333,19 @@ ENGAGEMENTS: list[dict[str, Any]] = [
         "contacts": [
             ("client", "Marek Nowak", "Engineering manager", "marek.nowak@northwind.example"),
             ("client", "Sofia Reyes", "Product owner, mobile", "sofia.reyes@northwind.example"),
-            ("vendor", "Katarzyna Wiśniewska", "Delivery lead", "k.wisniewska@vistula-software.example"),
+            (
+                "vendor",
+                "Katarzyna Wiśniewska",
+                "Delivery lead",
+                "k.wisniewska@vistula-software.example",
+            ),
         ],
         "notes": [
             ("Quarterly business review moved to the first week of next month.", Visibility.SHARED),
-            ("Budget headroom is about 8 %; keep the scope of the card-controls epic tight.",
-             Visibility.INTERNAL),
+            (
+                "Budget headroom is about 8 %; keep the scope of the card-controls epic tight.",
+                Visibility.INTERNAL,
+            ),
         ],
         "documents": [
             ("Statement of work", Visibility.SHARED),
@@ -374,7 +427,7 @@ def demo_users() -> list[dict[str, str]]:
         {
             "username": name,
             "role": by_name[name].role,
-            "organization": by_name[name].organization.name if by_name[name].organization else "",
+            "organization": str(by_name[name].organization or ""),
         }
         for name in names
         if name in by_name
@@ -391,9 +444,20 @@ def _load_vendor(spec: dict[str, Any]) -> tuple[Vendor, bool]:
     if existing is not None:
         return existing, False
     fields = {
-        k: v for k, v in spec.items()
-        if k not in {"name", "industries", "capabilities", "locations", "certifications",
-                     "case_studies", "references", "rates", "documents"}
+        k: v
+        for k, v in spec.items()
+        if k
+        not in {
+            "name",
+            "industries",
+            "capabilities",
+            "locations",
+            "certifications",
+            "case_studies",
+            "references",
+            "rates",
+            "documents",
+        }
     }
     vendor = vendor_actions.create_vendor(
         actor=None,
@@ -404,28 +468,76 @@ def _load_vendor(spec: dict[str, Any]) -> tuple[Vendor, bool]:
     )
     add = vendor_actions.add_vendor_item
     for city, country, zone, start, end, headcount in spec["locations"]:
-        add(actor=None, vendor=vendor, model=DeliveryLocation, city=city, country=country,
-            time_zone=zone, work_start=start, work_end=end, headcount=headcount)
+        add(
+            actor=None,
+            vendor=vendor,
+            model=DeliveryLocation,
+            city=city,
+            country=country,
+            time_zone=zone,
+            work_start=start,
+            work_end=end,
+            headcount=headcount,
+        )
     for kind, issuer, reference, from_years, until_years in spec["certifications"]:
-        add(actor=None, vendor=vendor, model=Certification, kind=kind, issuer=issuer,
-            reference=reference, valid_from=_years(from_years),
-            valid_until=_years(until_years) if until_years is not None else None)
+        add(
+            actor=None,
+            vendor=vendor,
+            model=Certification,
+            kind=kind,
+            issuer=issuer,
+            reference=reference,
+            valid_from=_years(from_years),
+            valid_until=_years(until_years) if until_years is not None else None,
+        )
     for title, client, industry, year, summary, outcome in spec["case_studies"]:
-        add(actor=None, vendor=vendor, model=CaseStudy, title=title, client_name=client,
-            industry=Industry.objects.filter(slug=industry).first(), year=year,
-            summary=summary, outcome=outcome)
+        add(
+            actor=None,
+            vendor=vendor,
+            model=CaseStudy,
+            title=title,
+            client_name=client,
+            industry=Industry.objects.filter(slug=industry).first(),
+            year=year,
+            summary=summary,
+            outcome=outcome,
+        )
     for kind, company, contact, role, may_contact, quote in spec["references"]:
-        add(actor=None, vendor=vendor, model=Reference, kind=kind, company=company,
-            contact_name=contact, contact_role=role, may_contact=may_contact, quote=quote)
+        add(
+            actor=None,
+            vendor=vendor,
+            model=Reference,
+            kind=kind,
+            company=company,
+            contact_name=contact,
+            contact_role=role,
+            may_contact=may_contact,
+            quote=quote,
+        )
     for role, seniority, amount, unit in spec["rates"]:
-        add(actor=None, vendor=vendor, model=RateCardLine, role=role, seniority=seniority,
-            amount=Decimal(amount) if amount else None, unit=unit, currency=spec["currency"],
-            note="" if amount else "TBD")
+        add(
+            actor=None,
+            vendor=vendor,
+            model=RateCardLine,
+            role=role,
+            seniority=seniority,
+            amount=Decimal(amount) if amount else None,
+            unit=unit,
+            currency=spec["currency"],
+            note="" if amount else "TBD",
+        )
     for kind, title, version in spec["documents"]:
         name = title.lower().replace(" ", "-") + ".pdf"
-        add(actor=None, vendor=vendor, model=VendorDocument, kind=kind, title=title,
-            version=version, file=ContentFile(_pdf(f"{spec['name']}: {title}"), name=name),
-            original_name=name)
+        add(
+            actor=None,
+            vendor=vendor,
+            model=VendorDocument,
+            kind=kind,
+            title=title,
+            version=version,
+            file=ContentFile(_pdf(f"{spec['name']}: {title}"), name=name),
+            original_name=name,
+        )
     return vendor, True
 
 
@@ -449,15 +561,20 @@ def _load_engagement(spec: dict[str, Any], manager: User | None) -> bool:
     )
     assert manager is not None
     for side, name, role, email in spec["contacts"]:
-        engagement_actions.add_contact(actor=manager, engagement=engagement, side=side, name=name,
-                                       role=role, email=email)
+        engagement_actions.add_contact(
+            actor=manager, engagement=engagement, side=side, name=name, role=role, email=email
+        )
     for body, visibility in spec["notes"]:
-        engagement_actions.add_note(actor=manager, engagement=engagement, body=body,
-                                    visibility=visibility)
+        engagement_actions.add_note(
+            actor=manager, engagement=engagement, body=body, visibility=visibility
+        )
     for title, visibility in spec["documents"]:
         name = title.lower().replace(" ", "-") + ".pdf"
         engagement_actions.add_document(
-            actor=manager, engagement=engagement, title=title, visibility=visibility,
+            actor=manager,
+            engagement=engagement,
+            title=title,
+            visibility=visibility,
             file=ContentFile(_pdf(f"{spec['name']}: {title}"), name=name),
         )
     return True
@@ -482,9 +599,14 @@ def load_demo() -> dict[str, Any]:
             client if vendor_name is None else Vendor.objects.get(name=vendor_name).organization
         )
         create_user(
-            actor=None, username=username, email=f"{username}@demo.accord.example",
-            organization=organization, role=role, password=password,
-            first_name=first, last_name=last,
+            actor=None,
+            username=username,
+            email=f"{username}@demo.accord.example",
+            organization=organization,
+            role=role,
+            password=password,
+            first_name=first,
+            last_name=last,
         )
         any_user_created = True
     created |= any_user_created

@@ -33,7 +33,9 @@ def _check_role_fits(organization: Organization, role: str) -> None:
     allowed = CLIENT_ROLES if organization.kind == OrganizationKind.CLIENT else VENDOR_ROLES
     if role not in allowed:
         names = ", ".join(sorted(allowed))
-        raise ValidationError({"role": f"A {organization.kind} user's role must be one of {names}."})
+        raise ValidationError(
+            {"role": f"A {organization.kind} user's role must be one of {names}."}
+        )
 
 
 @transaction.atomic
@@ -137,7 +139,11 @@ def invite_user(*, actor: User, email: str, organization: Organization, role: st
         actor=actor,
         action=AuditAction.INVITE,
         instance=invitation,
-        changes={"email": [None, email], "role": [None, role], "organization": [None, organization.pk]},
+        changes={
+            "email": [None, email],
+            "role": [None, role],
+            "organization": [None, organization.pk],
+        },
     )
     if settings.EMAIL_CONFIGURED:
         from accord.accounts.tasks import send_invitation_email_task

@@ -48,5 +48,5 @@ class ObtainTokenView(APIView):
                 {"detail": "The username or password is wrong, or the account is locked."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        _, plain = issue_api_token(user=user, name="API token")  # type: ignore[arg-type]
+        _, plain = issue_api_token(user=user, name="API token")
         return Response({"token": plain}, status=status.HTTP_201_CREATED)

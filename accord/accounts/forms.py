@@ -18,7 +18,9 @@ class InviteForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs["class"] = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = (
+                "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            )
 
 
 class UserForm(forms.ModelForm):
@@ -35,11 +37,23 @@ class UserForm(forms.ModelForm):
 
 
 class AcceptInvitationForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "username"}))
-    first_name = forms.CharField(max_length=150, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
-    last_name = forms.CharField(max_length=150, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))
-    password = forms.CharField(widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}))
-    password_again = forms.CharField(label="Password, again", widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}))
+    username = forms.CharField(
+        max_length=150,
+        widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "username"}),
+    )
+    first_name = forms.CharField(
+        max_length=150, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    last_name = forms.CharField(
+        max_length=150, required=False, widget=forms.TextInput(attrs={"class": "form-control"})
+    )
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label="Password, again",
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args: Any, email: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -51,7 +65,9 @@ class AcceptInvitationForm(forms.Form):
             self.add_error("password_again", "The two passwords differ.")
         elif data.get("password"):
             try:
-                validate_password(data["password"], User(username=data.get("username", ""), email=self.email))
+                validate_password(
+                    data["password"], User(username=data.get("username", ""), email=self.email)
+                )
             except forms.ValidationError as exc:
                 self.add_error("password", exc)
         return data

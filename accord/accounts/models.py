@@ -6,7 +6,7 @@ import hashlib
 import uuid
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
 
@@ -65,8 +65,6 @@ class User(AbstractUser):
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.VIEWER)
     time_zone = models.CharField(max_length=64, default="UTC")
-
-    objects = UserManager()
 
     class Meta:
         ordering = ["username"]

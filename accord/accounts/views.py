@@ -20,7 +20,9 @@ from accord.lib.forms import apply_validation_error
 @login_required
 def user_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.Perm.MANAGE_USERS)
-    users = policy.visible_users(request.user).order_by("organization__kind", "organization__name", "username")
+    users = policy.visible_users(request.user).order_by(
+        "organization__kind", "organization__name", "username"
+    )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     invitations = Invitation.objects.select_related("organization", "invited_by")[:20]
     return render(
@@ -60,7 +62,11 @@ def invite(request: HttpRequest) -> HttpResponse:
             apply_validation_error(form, exc)
         else:
             link = request.build_absolute_uri(actions.invitation_path(invitation))
-            return render(request, "accounts/invitation_created.html", {"invitation": invitation, "link": link})
+            return render(
+                request,
+                "accounts/invitation_created.html",
+                {"invitation": invitation, "link": link},
+            )
     users = policy.visible_users(request.user)
     page = Paginator(users, 50).get_page(1)
     invitations = Invitation.objects.select_related("organization", "invited_by")[:20]
@@ -89,7 +95,12 @@ def revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     invitation = actions.find_invitation(token)
     if invitation is None:
-        return render(request, "accounts/invitation_invalid.html", {"reason": "This link is not valid."}, status=404)
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"reason": "This link is not valid."},
+            status=404,
+        )
     if not invitation.is_usable:
         reason = f"This invitation is {invitation.state}. Ask an admin for a new one."
         return render(request, "accounts/invitation_invalid.html", {"reason": reason}, status=410)
@@ -110,4 +121,6 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, "Welcome to Accord.")
             return redirect("dashboard")
-    return render(request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation})
+    return render(
+        request, "accounts/accept_invitation.html", {"form": form, "invitation": invitation}
+    )

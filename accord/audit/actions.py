@@ -103,7 +103,9 @@ def create_audited(*, actor: User | None, instance: M, m2m: dict[str, Any] | Non
         actor=actor,
         action=AuditAction.CREATE,
         instance=instance,
-        changes={name: [None, value] for name, value in after.items() if value not in (None, "", [])},
+        changes={
+            name: [None, value] for name, value in after.items() if value not in (None, "", [])
+        },
         engagement=engagement,
         shared=shared,
     )
@@ -151,7 +153,9 @@ def delete_audited(*, actor: User | None, instance: models.Model) -> None:
         actor=actor,
         action=AuditAction.DELETE,
         instance=instance,
-        changes={name: [value, None] for name, value in before.items() if value not in (None, "", [])},
+        changes={
+            name: [value, None] for name, value in before.items() if value not in (None, "", [])
+        },
         engagement=engagement,
         shared=shared,
     )

@@ -13,8 +13,16 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "at", "actor", "actor_name", "action", "object_type", "object_id",
-            "object_repr", "changes", "engagement",
+            "id",
+            "at",
+            "actor",
+            "actor_name",
+            "action",
+            "object_type",
+            "object_id",
+            "object_repr",
+            "changes",
+            "engagement",
         ]
 
 
@@ -22,6 +30,7 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     """Audit events, newest first; filter with ?object_type=&object_id=&engagement=."""
 
     serializer_class = AuditEventSerializer
+    queryset = AuditEvent.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self) -> QuerySet[AuditEvent]:
         policy.require(self.request.user, policy.Perm.VIEW_AUDIT)

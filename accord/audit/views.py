@@ -27,6 +27,10 @@ def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "audit/event_list.html",
-        {"page_obj": page, "types": types, "selected_type": object_type,
-         "query": f"type={object_type}" if object_type else ""},
+        {
+            "page_obj": page,
+            "types": types,
+            "selected_type": object_type,
+            "query": f"type={object_type}" if object_type else "",
+        },
     )

@@ -12,5 +12,7 @@ urlpatterns = [
     path("audit/", include("accord.audit.urls")),
     path("api/v1/", include("accord.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/schema/ui/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/schema/ui/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"
+    ),
 ]

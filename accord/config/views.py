@@ -38,7 +38,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "counts": counts,
             "vendor_count": vendors.count(),
-            "engagements": engagements.exclude(status=EngagementStatus.ENDED).order_by("status", "name")[:12],
+            "engagements": engagements.exclude(status=EngagementStatus.ENDED).order_by(
+                "status", "name"
+            )[:12],
             "vendors": vendor_rows[:12],
             "recent_events": recent,
         },

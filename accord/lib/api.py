@@ -26,8 +26,12 @@ class PolicyPermission(permissions.BasePermission):
     """
 
     _ACTION_KIND = {
-        "list": "read", "retrieve": "read", "create": "create",
-        "update": "update", "partial_update": "update", "destroy": "delete",
+        "list": "read",
+        "retrieve": "read",
+        "create": "create",
+        "update": "update",
+        "partial_update": "update",
+        "destroy": "delete",
     }
 
     def _perm(self, view: Any) -> Any:

@@ -6,10 +6,12 @@ from django.db.models import Model
 from django.utils.text import slugify
 
 
-def unique_slug(model: type[Model], name: str, *, max_length: int = 80, exclude_pk: int | None = None) -> str:
+def unique_slug(
+    model: type[Model], name: str, *, max_length: int = 80, exclude_pk: int | None = None
+) -> str:
     """A slug for `name` not yet used by another row of `model` (suffixes -2, -3… when taken)."""
     base = slugify(name)[: max_length - 4].strip("-") or "item"
-    taken = model._default_manager.filter(slug__startswith=base)  # type: ignore[attr-defined]
+    taken = model._default_manager.filter(slug__startswith=base)
     if exclude_pk is not None:
         taken = taken.exclude(pk=exclude_pk)
     used = set(taken.values_list("slug", flat=True))

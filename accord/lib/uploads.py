@@ -19,12 +19,18 @@ BINARY_TYPES: dict[str, set[str]] = {
     ".png": {"image/png"},
     ".jpg": {"image/jpeg"},
     ".jpeg": {"image/jpeg"},
-    ".docx": {"application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-              "application/zip"},
-    ".xlsx": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-              "application/zip"},
-    ".pptx": {"application/vnd.openxmlformats-officedocument.presentationml.presentation",
-              "application/zip"},
+    ".docx": {
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/zip",
+    },
+    ".xlsx": {
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/zip",
+    },
+    ".pptx": {
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/zip",
+    },
 }
 TEXT_TYPES = {".txt": "text/plain", ".md": "text/markdown", ".csv": "text/csv"}
 ALLOWED_EXTENSIONS = sorted(set(BINARY_TYPES) | set(TEXT_TYPES))

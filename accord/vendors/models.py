@@ -121,7 +121,7 @@ class DeliveryLocation(models.Model):
         ordering = ["vendor", "city"]
 
     def __str__(self) -> str:
-        return f"{self.city}, {self.country.name}"
+        return f"{self.city}, {getattr(self.country, 'name', self.country)}"
 
     def clean(self) -> None:
         if self.work_start and self.work_end and self.work_start == self.work_end:
@@ -141,6 +141,10 @@ class CertificationKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+# A certificate that lapses within this many days is flagged as expiring.
+EXPIRY_WARNING_DAYS = 90
+
+
 class Certification(models.Model):
     """A certificate or regulatory attestation, with its validity and evidence."""
 
@@ -157,6 +161,8 @@ class Certification(models.Model):
         validators=[validate_evidence_file],
         max_length=200,
     )
+    # The stored file has a random name; this is the name it was uploaded with.
+    evidence_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["vendor", "kind"]
@@ -193,6 +199,28 @@ class Certification(models.Model):
     @property
     def status_today(self) -> str:
         return self.status_on(timezone.localdate())
+
+    def standing_on(self, day: dt.date) -> str:
+        """Like `status_on`, but a valid certificate lapsing within 90 days is `expiring`."""
+        status = self.status_on(day)
+        if (
+            status == "valid"
+            and self.valid_until is not None
+            and (self.valid_until - day).days <= EXPIRY_WARNING_DAYS
+        ):
+            return "expiring"
+        return status
+
+    @property
+    def standing_today(self) -> str:
+        return self.standing_on(timezone.localdate())
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the certificate lapses (negative once it has), or None if it never does."""
+        if self.valid_until is None:
+            return None
+        return (self.valid_until - timezone.localdate()).days
 
 
 class CaseStudy(models.Model):
