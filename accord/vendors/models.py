@@ -127,6 +127,29 @@ class DeliveryLocation(models.Model):
         if self.work_start and self.work_end and self.work_start == self.work_end:
             raise ValidationError({"work_end": "Working hours must not start and end together."})
 
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def local_time(self, moment: dt.datetime) -> dt.datetime:
+        """`moment` (aware) as the wall-clock time at this location."""
+        return moment.astimezone(self.zone)
+
+    def is_working_at(self, moment: dt.datetime) -> bool:
+        """Whether `moment` falls inside the location's working hours (overnight shifts too)."""
+        now = self.local_time(moment).time()
+        if self.work_start < self.work_end:
+            return self.work_start <= now < self.work_end
+        return now >= self.work_start or now < self.work_end
+
+    def hours_in(self, zone: zoneinfo.ZoneInfo, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """The working hours of `day` at this location, as times in another zone."""
+        start = dt.datetime.combine(day, self.work_start, tzinfo=self.zone)
+        end = dt.datetime.combine(day, self.work_end, tzinfo=self.zone)
+        if end <= start:
+            end += dt.timedelta(days=1)
+        return start.astimezone(zone), end.astimezone(zone)
+
 
 class CertificationKind(models.TextChoices):
     ISO_27001 = "iso_27001", "ISO/IEC 27001"
