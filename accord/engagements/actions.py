@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.db import transaction
+from django.db.models import ProtectedError
 
 from accord.accounts.models import User
 from accord.audit.actions import create_audited, delete_audited, update_audited
@@ -13,13 +15,38 @@ from accord.engagements.models import Contact, Document, Engagement, Note, Visib
 from accord.lib.slugs import unique_slug
 from accord.vendors.models import Vendor
 
+# Path segments under /engagements/ that are pages, not engagements.
+RESERVED_SLUGS = frozenset({"new"})
+
+
+def _delete_file_after_commit(storage: Storage, name: str | None) -> None:
+    """Remove a stored file once the deletion of its row is committed (never before)."""
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _check_slug(slug: str, *, exclude_pk: int | None = None) -> None:
+    if slug in RESERVED_SLUGS:
+        raise ValidationError({"slug": f"The slug “{slug}” is reserved; choose another."})
+    taken = Engagement.objects.filter(slug=slug)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"slug": f"The slug “{slug}” is taken; choose another."})
+
 
 @transaction.atomic
-def create_engagement(*, actor: User | None, name: str, vendor: Vendor, **fields: Any) -> Engagement:
+def create_engagement(
+    *, actor: User | None, name: str, vendor: Vendor, **fields: Any
+) -> Engagement:
     """Create an engagement with a vendor; the slug comes from the name unless given."""
-    slug = fields.pop("slug", None) or unique_slug(Engagement, name)
-    if Engagement.objects.filter(slug=slug).exists():
-        raise ValidationError({"slug": f"The slug “{slug}” is taken."})
+    slug = fields.pop("slug", None)
+    if slug:
+        _check_slug(slug)
+    else:
+        slug = unique_slug(Engagement, name)
+        if slug in RESERVED_SLUGS:
+            slug = unique_slug(Engagement, f"{slug} engagement")
     return create_audited(
         actor=actor, instance=Engagement(name=name.strip(), vendor=vendor, slug=slug, **fields)
     )
@@ -28,16 +55,26 @@ def create_engagement(*, actor: User | None, name: str, vendor: Vendor, **fields
 @transaction.atomic
 def update_engagement(*, actor: User, engagement: Engagement, **fields: Any) -> Engagement:
     """Change an engagement's fields."""
+    if "slug" in fields and fields["slug"] != engagement.slug:
+        _check_slug(fields["slug"], exclude_pk=engagement.pk)
+    if isinstance(fields.get("name"), str):
+        fields["name"] = fields["name"].strip()
     return update_audited(actor=actor, instance=engagement, fields=fields)
 
 
 @transaction.atomic
 def delete_engagement(*, actor: User, engagement: Engagement) -> None:
     """Delete an engagement with its contacts, notes and documents."""
-    stored = [doc.file for doc in engagement.documents.all()]
-    delete_audited(actor=actor, instance=engagement)
-    for file in stored:
-        transaction.on_commit(lambda file=file: file.storage.delete(file.name))
+    stored = [(doc.file.storage, doc.file.name) for doc in engagement.documents.all()]
+    try:
+        delete_audited(actor=actor, instance=engagement)
+    except ProtectedError as exc:
+        kinds = sorted({str(obj._meta.verbose_name_plural) for obj in exc.protected_objects})
+        raise ValidationError(
+            f"“{engagement.name}” still has {', '.join(kinds)}; remove them first."
+        ) from None
+    for storage, name in stored:
+        _delete_file_after_commit(storage, name)
 
 
 @transaction.atomic
@@ -67,7 +104,9 @@ def add_note(*, actor: User, engagement: Engagement, body: str, visibility: str)
         raise ValidationError({"body": "Write something before saving the note."})
     return create_audited(
         actor=actor,
-        instance=Note(engagement=engagement, author=actor, body=body.strip(), visibility=visibility),
+        instance=Note(
+            engagement=engagement, author=actor, body=body.strip(), visibility=visibility
+        ),
     )
 
 
@@ -86,7 +125,7 @@ def add_document(
         actor=actor,
         instance=Document(
             engagement=engagement,
-            title=title,
+            title=title.strip(),
             file=file,
             original_name=(getattr(file, "name", "") or "")[:200],
             visibility=visibility,
@@ -98,12 +137,16 @@ def add_document(
 @transaction.atomic
 def update_document(*, actor: User, document: Document, **fields: Any) -> Document:
     """Change a document's title or visibility."""
+    unknown = set(fields) - {"title", "visibility"}
+    if unknown:
+        names = ", ".join(sorted(unknown))
+        raise ValidationError(f"Only a document's title and visibility can change, not {names}.")
     return update_audited(actor=actor, instance=document, fields=fields)
 
 
 @transaction.atomic
 def delete_document(*, actor: User, document: Document) -> None:
     """Remove a document and, after commit, its file."""
-    file = document.file
+    storage, name = document.file.storage, document.file.name
     delete_audited(actor=actor, instance=document)
-    transaction.on_commit(lambda: file.storage.delete(file.name))
+    _delete_file_after_commit(storage, name)

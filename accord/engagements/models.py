@@ -1,4 +1,4 @@
-"""Engagements: one partnership with one vendor, with its contract, contacts, notes and documents."""
+"""Engagements: a partnership with one vendor, with its contract, contacts, notes and documents."""
 
 from __future__ import annotations
 
@@ -117,9 +117,7 @@ class Note(models.Model):
 class Document(models.Model):
     """A document attached to an engagement; internal unless marked shared."""
 
-    engagement = models.ForeignKey(
-        Engagement, on_delete=models.CASCADE, related_name="documents"
-    )
+    engagement = models.ForeignKey(Engagement, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=200)
     file = models.FileField(
         upload_to=RandomName("engagement-documents"),
