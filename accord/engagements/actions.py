@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -23,6 +24,20 @@ def _delete_file_after_commit(storage: Storage, name: str | None) -> None:
     """Remove a stored file once the deletion of its row is committed (never before)."""
     if name:
         transaction.on_commit(lambda: storage.delete(name))
+
+
+def _normalized(fields: dict[str, Any]) -> dict[str, Any]:
+    """Money as stored (two decimals), so the audit log does not see 1850000 → 1850000.00."""
+    budget = fields.get("budget")
+    if budget is None:
+        return fields
+    try:
+        fields["budget"] = Decimal(str(budget)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError(
+            {"budget": "The budget must be an amount such as 1250000.00."}
+        ) from None
+    return fields
 
 
 def _check_slug(slug: str, *, exclude_pk: int | None = None) -> None:
@@ -48,7 +63,8 @@ def create_engagement(
         if slug in RESERVED_SLUGS:
             slug = unique_slug(Engagement, f"{slug} engagement")
     return create_audited(
-        actor=actor, instance=Engagement(name=name.strip(), vendor=vendor, slug=slug, **fields)
+        actor=actor,
+        instance=Engagement(name=name.strip(), vendor=vendor, slug=slug, **_normalized(fields)),
     )
 
 
@@ -59,7 +75,7 @@ def update_engagement(*, actor: User, engagement: Engagement, **fields: Any) -> 
         _check_slug(fields["slug"], exclude_pk=engagement.pk)
     if isinstance(fields.get("name"), str):
         fields["name"] = fields["name"].strip()
-    return update_audited(actor=actor, instance=engagement, fields=fields)
+    return update_audited(actor=actor, instance=engagement, fields=_normalized(fields))
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ from accord.engagements.models import (
     Engagement,
     EngagementStatus,
     Note,
+    Visibility,
 )
 from accord.lib.uploads import ALLOWED_EXTENSIONS
 from accord.vendors.models import Vendor
@@ -104,7 +105,13 @@ class NoteForm(forms.ModelForm):
         if not policy.can(user, policy.Perm.VIEW_INTERNAL):
             # Vendor users write for both sides; their notes are always shared.
             del self.fields["visibility"]
+        else:
+            self.fields["visibility"].required = False
         _style(self)
+
+    def clean_visibility(self) -> str:
+        """Internal unless the writer says otherwise, as everywhere else."""
+        return str(self.cleaned_data.get("visibility") or Visibility.INTERNAL)
 
 
 class DocumentForm(forms.ModelForm):
