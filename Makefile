@@ -1,26 +1,106 @@
 # Accord: `make run` serves a working product on a fresh clone; `make test` runs every check.
+#
+# Installs are idempotent: stamp files in .venv and node_modules remember what was installed
+# from which pyproject.toml, constraints.txt and package-lock.json, so a second `make run` or
+# `make test` goes straight to work.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+ASSETS_STAMP := node_modules/.package-lock.json
 
-.PHONY: run test install assets lint typecheck
+# `make run` binds here; HOST, PORT and ACCORD_HOME in the environment are passed through.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HOST PORT
+
+# pytest workers on each database (2 cores in CI); PYTEST_ARGS adds options, e.g. -k dashboard.
+PYTEST_WORKERS ?= auto
+PYTEST_ARGS ?=
+PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# Production settings for `check --deploy`: a throwaway 64-character key, never used to serve.
+DEPLOY_CHECK_ENV := ACCORD_ENV=production \
+	ACCORD_SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP \
+	ACCORD_ALLOWED_HOSTS=accord.example.com
+
+export DJANGO_SETTINGS_MODULE := accord.config.settings
+
+.PHONY: help run test install install-dev assets lint typecheck checks pytest screenshot clean
+
+help:
+	@echo "make run    install what is missing, then serve Accord on http://$(HOST):$(PORT)"
+	@echo "make test   install what is missing, then lint, type-check and run the whole suite"
+	@echo "            (SQLite; PostgreSQL too when ACCORD_TEST_POSTGRES_URL is set)"
+	@echo "make screenshot  refresh docs/dashboard.png from the browser tests"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml constraints.txt
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c constraints.txt -e ".[dev]"
-	touch $(STAMP)
+# The runtime set is enough to serve; the dev set (tests, linters, stubs) includes it.
+$(RUN_STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e .
+	touch $@
 
-node_modules/.package-lock.json: package.json package-lock.json
+$(DEV_STAMP): $(BIN)/python pyproject.toml constraints.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[dev]"
+	touch $@ $(RUN_STAMP)
+
+# npm ci writes node_modules/.package-lock.json; touching it marks the install as complete.
+$(ASSETS_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
-install: $(STAMP) node_modules/.package-lock.json
+install: $(RUN_STAMP) $(ASSETS_STAMP)
+install-dev: $(DEV_STAMP) $(ASSETS_STAMP)
+assets: $(ASSETS_STAMP)
 
 run: install
 	$(BIN)/accord serve
 
-test: install
-	$(BIN)/pytest -q
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(DEV_STAMP)
+	$(BIN)/mypy accord tests
+
+# Django's own checks: the production configuration passes --deploy without a warning, and
+# every model change has its migration.
+checks: $(DEV_STAMP)
+	env $(DEPLOY_CHECK_ENV) $(BIN)/python -m django check --deploy --fail-level WARNING
+	env -u DATABASE_URL $(BIN)/python -m django makemigrations --check --dry-run
+
+# The suite on SQLite, then on PostgreSQL when ACCORD_TEST_POSTGRES_URL names a database
+# (pytest-django creates and drops test_<name>_gw<N> beside it, one per worker). Exit code 5
+# means pytest collected no test at all: for this project that is a broken suite, not a pass.
+pytest: install-dev
+	@echo "== pytest on SQLite"
+	env -u DATABASE_URL $(PYTEST) || { s=$$?; [ $$s -ne 5 ] || echo "pytest collected no tests" >&2; exit $$s; }
+	@if [ -n "$${ACCORD_TEST_POSTGRES_URL:-}" ]; then \
+		echo "== pytest on PostgreSQL"; \
+		DATABASE_URL="$$ACCORD_TEST_POSTGRES_URL" $(PYTEST) || { s=$$?; [ $$s -ne 5 ] || echo "pytest collected no tests" >&2; exit $$s; }; \
+	else \
+		echo "== PostgreSQL run skipped: set ACCORD_TEST_POSTGRES_URL=postgres://user@host:5432/db to run it"; \
+	fi
+
+test: install-dev
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory checks
+	$(MAKE) --no-print-directory pytest
+
+# The README's picture: the manager's dashboard from the demo workspace, at a desktop size.
+screenshot: install-dev
+	ACCORD_UPDATE_DOCS_SCREENSHOT=1 env -u DATABASE_URL $(BIN)/python -m pytest -p no:xdist \
+		tests/browser -k "test_manager_sees_both_vendors"
+	@ls -l docs/dashboard.png
+
+clean:
+	rm -rf test-artifacts .pytest_cache .mypy_cache .ruff_cache

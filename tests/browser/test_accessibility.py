@@ -1,0 +1,118 @@
+"""axe-core on every main page, for each kind of user: no serious or critical violation.
+
+To check a new page, add it to MAIN_PAGES with the roles that may open it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page
+
+from accord.vendors.models import Vendor
+from tests.browser.support import (
+    ARTIFACTS,
+    BLOCKING_IMPACTS,
+    PageProblems,
+    axe_violations,
+    describe_violations,
+    log_in,
+    save_screenshot,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# role -> the demo user who plays it
+USERS = {"admin": "admin", "manager": "manager", "vendor_lead": "vistula.lead"}
+EVERYONE = tuple(USERS)
+
+
+@dataclass(frozen=True)
+class MainPage:
+    name: str
+    path: Callable[[], str]  # called once the demo workspace exists
+    roles: tuple[str, ...] = EVERYONE
+
+
+def _vendor_path(key: str, view: str = "detail") -> str:
+    """A page of a demo vendor; `key` is the first word of its name."""
+    vendor = Vendor.objects.get(name__istartswith=key)
+    return reverse(f"vendors:{view}", args=[vendor.slug])
+
+
+def _engagement_path(view: str) -> str:
+    """A page of Vistula's demo engagement, which the vendor lead may see too."""
+    return reverse(f"engagements:{view}", args=["mobile-banking-app"])
+
+
+MAIN_PAGES = [
+    MainPage("dashboard", lambda: reverse("dashboard")),
+    MainPage("vendors", lambda: reverse("vendors:list")),
+    MainPage("vendor-detail", lambda: _vendor_path("vistula")),
+    MainPage("vendor-new", lambda: reverse("vendors:add"), roles=("manager",)),
+    MainPage("vendor-edit", lambda: _vendor_path("vistula", "edit"), roles=("manager",)),
+    MainPage("engagements", lambda: reverse("engagements:list")),
+    MainPage("engagement-detail", lambda: _engagement_path("detail")),
+    MainPage("engagement-history", lambda: _engagement_path("history")),
+    MainPage("engagement-new", lambda: reverse("engagements:create"), roles=("manager",)),
+    MainPage("engagement-edit", lambda: _engagement_path("edit"), roles=("manager",)),
+    MainPage("audit-log", lambda: reverse("audit:list"), roles=("admin",)),
+    MainPage("users", lambda: reverse("accounts:users"), roles=("admin",)),
+]
+
+CASES = [(role, main_page) for main_page in MAIN_PAGES for role in main_page.roles]
+
+
+def _check(page: Page, axe_source: str, name: str) -> None:
+    """Save a screenshot and the axe report, then fail on serious or critical violations."""
+    save_screenshot(page, name)
+    violations = axe_violations(page, axe_source)
+    report = ARTIFACTS / f"{name}.axe.json"
+    report.write_text(json.dumps(violations, indent=2))
+    if violations:
+        print(f"axe on {page.url}:\n{describe_violations(violations)}")
+    blocking = [v for v in violations if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, (
+        f"axe found {len(blocking)} serious or critical violation(s) on {page.url}:\n"
+        + describe_violations(blocking)
+    )
+
+
+def test_login_page_has_no_serious_accessibility_violations(
+    page: Page, problems: PageProblems, axe_source: str
+) -> None:
+    response = page.goto("/accounts/login/")
+    assert response is not None and response.ok
+    _check(page, axe_source, "anonymous-login")
+    problems.assert_none()
+
+
+@pytest.mark.parametrize(
+    ("role", "main_page"), CASES, ids=[f"{role}-{p.name}" for role, p in CASES]
+)
+def test_main_page_has_no_serious_accessibility_violations(
+    page: Page,
+    demo: dict[str, Any],
+    problems: PageProblems,
+    axe_source: str,
+    role: str,
+    main_page: MainPage,
+) -> None:
+    # given a user of this role, logged in
+    log_in(page, USERS[role])
+
+    # when they open the page
+    response = page.goto(main_page.path())
+
+    # then it answers, and axe finds nothing serious on it
+    assert response is not None and response.ok, f"{main_page.name} answered {response}"
+    _check(page, axe_source, f"{role}-{main_page.name}")
+    problems.assert_none()
