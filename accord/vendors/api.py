@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django_countries.serializers import CountryFieldMixin
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -32,7 +33,7 @@ def _absolute(request: Request | None, path: str) -> str:
     return request.build_absolute_uri(path) if request is not None else path
 
 
-class DeliveryLocationSerializer(serializers.ModelSerializer):
+class DeliveryLocationSerializer(CountryFieldMixin, serializers.ModelSerializer):
     class Meta:
         model = DeliveryLocation
         fields = ["id", "city", "country", "time_zone", "work_start", "work_end", "headcount"]
@@ -126,8 +127,17 @@ class VendorDocumentSerializer(serializers.ModelSerializer):
         return _absolute(self.context.get("request"), path)
 
 
-def _slugs(model: type[Industry] | type[Capability], noun: str) -> serializers.SlugRelatedField:
-    return serializers.SlugRelatedField(
+class SlugField(serializers.SlugRelatedField):
+    """A related object named by its slug; anything but a string is refused as such."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+def _slugs(model: type[Industry] | type[Capability], noun: str) -> serializers.Field:
+    return SlugField(
         slug_field="slug",
         many=True,
         queryset=model.objects.all(),
@@ -141,9 +151,15 @@ def _slugs(model: type[Industry] | type[Capability], noun: str) -> serializers.S
     )
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(CountryFieldMixin, serializers.ModelSerializer):
     industries = _slugs(Industry, "industry")
     capabilities = _slugs(Capability, "capability")
+    currency = serializers.RegexField(
+        r"^[A-Za-z]{3}$",
+        required=False,
+        help_text="Three-letter ISO 4217 code, such as EUR (the default).",
+        error_messages={"invalid": "Use a three-letter ISO 4217 code such as EUR."},
+    )
     locations = DeliveryLocationSerializer(many=True, read_only=True)
     certifications = CertificationSerializer(many=True, read_only=True)
     case_studies = CaseStudySerializer(many=True, read_only=True)
@@ -182,6 +198,9 @@ class VendorSerializer(serializers.ModelSerializer):
         read_only_fields = ["slug", "created_at"]
         # Uniqueness is checked by the action (ignoring case), with a clear message.
         extra_kwargs: dict[str, dict[str, Any]] = {"name": {"validators": []}}
+
+    def validate_currency(self, value: str) -> str:
+        return value.upper()
 
 
 class VendorPermission(PolicyPermission):

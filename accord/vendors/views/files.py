@@ -9,7 +9,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.text import slugify
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accord.accounts import policy
 from accord.lib.uploads import content_type_for
@@ -39,7 +39,7 @@ def _attachment(stored: FieldFile, original_name: str, fallback: str) -> FileRes
 
 
 @login_required
-@require_GET
+@require_safe
 def certification_evidence(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     certification = get_object_or_404(
         queries.visible_certifications(request.user), vendor__slug=slug, pk=pk
@@ -53,7 +53,7 @@ def certification_evidence(request: HttpRequest, slug: str, pk: int) -> FileResp
 
 
 @login_required
-@require_GET
+@require_safe
 def document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
     document = get_object_or_404(
         queries.visible_vendor_documents(request.user), vendor__slug=slug, pk=pk

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accord.accounts import policy
 from accord.lib.forms import apply_validation_error
@@ -27,6 +27,7 @@ PAGE_SIZE = 25
 
 
 @login_required
+@require_safe
 def vendor_list(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, policy.Perm.VIEW_VENDOR)
     filters = queries.VendorFilters.from_params(request.GET)
@@ -66,6 +67,7 @@ def _reader_zone(request: HttpRequest) -> zoneinfo.ZoneInfo:
 
 
 @login_required
+@require_safe
 def vendor_detail(request: HttpRequest, slug: str) -> HttpResponse:
     vendor = get_object_or_404(queries.vendor_profile(request.user), slug=slug)
     policy.require(request.user, policy.Perm.VIEW_VENDOR, vendor)
