@@ -20,6 +20,13 @@ PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root
 EXE_BYTES = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 64
 
 
+@pytest.fixture(autouse=True)
+def _static_files_found_on_demand(settings: Any) -> None:
+    # Every test Client builds the middleware, and WhiteNoise would index all ~6 500 static
+    # files each time (a third of a second); these tests never fetch a static file.
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 def pdf_upload(
     name: str = "statement-of-work.pdf", content: bytes = PDF_BYTES
 ) -> SimpleUploadedFile:
