@@ -1,0 +1,322 @@
+"""Every route × every role: the answer the access policy promises.
+
+The table below names each URL pattern with its access class. A route added without an entry
+fails `test_every_route_is_in_the_matrix`, so the matrix always covers every route.
+
+Vendor users are Vistula's (lena the lead, milo the member). "own" targets belong to Vistula,
+"other" targets to Deccan; a vendor user must get 404 for anything of Deccan's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accord.accounts.actions import invite_user
+from accord.audit.models import AuditEvent
+from accord.demo import _pdf
+from accord.engagements import actions as eng
+from accord.vendors import actions as ven
+from accord.vendors import models as vm
+
+ROLES = ["anonymous", "admin", "manager", "evaluator", "viewer", "vendor_lead", "vendor_member"]
+CLIENT_ROLES = {"admin", "manager", "evaluator", "viewer"}
+VENDOR_ROLES = {"vendor_lead", "vendor_member"}
+OK, LOGIN = "ok", "login"
+
+
+def expected(access: str, role: str, target: str, *, api: bool) -> str | int:
+    """What `role` should get from a route of class `access` on an own/other target."""
+    if access == "logout":
+        return LOGIN  # logging out always lands on the login page
+    if role == "anonymous":
+        if access == "public":
+            return OK
+        return 401 if api else LOGIN
+    vendor = role in VENDOR_ROLES
+    if vendor and target == "other" and access not in {"public", "signed_in", "admin"}:
+        return 404
+    rules: dict[str, Callable[[], str | int]] = {
+        "public": lambda: OK,
+        "signed_in": lambda: OK,
+        "read": lambda: OK,
+        # Internal objects do not exist for vendor users.
+        "read_internal": lambda: 404 if vendor else OK,
+        "write": lambda: OK if role in {"admin", "manager"} else 403,
+        "write_internal": lambda: 404 if vendor else (OK if role in {"admin", "manager"} else 403),
+        "comment": lambda: OK if role in {"admin", "manager", "vendor_lead"} else 403,
+        "admin": lambda: OK if role == "admin" else 403,
+        "audit": lambda: 403 if role == "evaluator" else OK,
+    }
+    return rules[access]()
+
+
+@dataclass(frozen=True)
+class Route:
+    access: str
+    methods: tuple[str, ...] = ("GET",)
+    kwargs: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    # Whether the route takes an own/other target (tested on both) or none.
+    targeted: bool = True
+
+
+def _slug(kind: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda o: {"slug": o[kind].slug}
+
+
+def _item(kind: str, obj: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda o: {"slug": o[kind].slug, "pk": o[obj].pk}
+
+
+def _vendor_item_routes() -> dict[str, Route]:
+    routes: dict[str, Route] = {}
+    for key in ("location", "certification", "case_study", "reference", "rate", "document"):
+        routes[f"vendors:{key}_add"] = Route("write", ("GET", "POST"), _slug("vendor"))
+        routes[f"vendors:{key}_edit"] = Route("write", ("GET", "POST"), _item("vendor", f"v_{key}"))
+        routes[f"vendors:{key}_delete"] = Route("write", ("POST",), _item("vendor", f"v_{key}"))
+    return routes
+
+
+ROUTES: dict[str, Route] = {
+    "dashboard": Route("signed_in", targeted=False),
+    "healthz": Route("public", targeted=False),
+    "accounts:login": Route("public", targeted=False),
+    "accounts:logout": Route("logout", ("POST",), targeted=False),
+    "accounts:users": Route("admin", targeted=False),
+    "accounts:user_edit": Route(
+        "admin", ("GET", "POST"), lambda o: {"pk": o["viewer"].pk}, targeted=False
+    ),
+    "accounts:invite": Route("admin", ("POST",), targeted=False),
+    "accounts:revoke_invitation": Route(
+        "admin", ("POST",), lambda o: {"pk": o["invitation"].pk}, targeted=False
+    ),
+    "accounts:accept_invitation": Route(
+        "public", ("GET",), lambda o: {"token": o["invitation_token"]}, targeted=False
+    ),
+    "audit:list": Route("audit", targeted=False),
+    # Vendors
+    "vendors:list": Route("read", targeted=False),
+    "vendors:add": Route("write", ("GET", "POST"), targeted=False),
+    "vendors:detail": Route("read", ("GET",), _slug("vendor")),
+    "vendors:edit": Route("write", ("GET", "POST"), _slug("vendor")),
+    "vendors:delete": Route("write", ("POST",), _slug("vendor")),
+    "vendors:certification_evidence": Route("read", ("GET",), _item("vendor", "v_certification")),
+    "vendors:document_download": Route("read", ("GET",), _item("vendor", "v_document")),
+    **_vendor_item_routes(),
+    # Engagements
+    "engagements:list": Route("read", targeted=False),
+    "engagements:create": Route("write", ("GET", "POST"), targeted=False),
+    "engagements:detail": Route("read", ("GET",), _slug("engagement")),
+    "engagements:edit": Route("write", ("GET", "POST"), _slug("engagement")),
+    "engagements:delete": Route("write", ("POST",), _slug("engagement")),
+    "engagements:history": Route("audit", ("GET",), _slug("engagement")),
+    "engagements:contact_add": Route("write", ("GET", "POST"), _slug("engagement")),
+    "engagements:contact_edit": Route("write", ("GET", "POST"), _item("engagement", "contact")),
+    "engagements:contact_delete": Route("write", ("POST",), _item("engagement", "contact")),
+    "engagements:note_add": Route("comment", ("POST",), _slug("engagement")),
+    "engagements:note_delete": Route(
+        "write_internal", ("POST",), _item("engagement", "internal_note")
+    ),
+    "engagements:document_upload": Route("write", ("POST",), _slug("engagement")),
+    "engagements:document_download": Route(
+        "read", ("GET",), _item("engagement", "shared_document")
+    ),
+    "engagements:document_visibility": Route(
+        "write_internal", ("POST",), _item("engagement", "internal_document")
+    ),
+    "engagements:document_delete": Route(
+        "write_internal", ("POST",), _item("engagement", "internal_document")
+    ),
+    # API
+    "api-root": Route("signed_in", targeted=False),
+    "api-token": Route("public", ("POST",), targeted=False),
+    "schema": Route("public", targeted=False),
+    "swagger-ui": Route("public", targeted=False),
+    "vendor-list": Route("read", ("GET",), targeted=False),
+    "vendor-detail": Route("read", ("GET",), lambda o: {"pk": o["vendor"].pk}),
+    "engagement-list": Route("read", ("GET",), targeted=False),
+    "engagement-detail": Route("read", ("GET",), lambda o: {"pk": o["engagement"].pk}),
+    "engagement-notes": Route("read", ("GET",), lambda o: {"pk": o["engagement"].pk}),
+    "auditevent-list": Route("audit", targeted=False),
+    "auditevent-detail": Route("audit", ("GET",), lambda o: {"pk": o["shared_event"].pk}),
+}
+
+# API writes are listed apart: the same route name takes several methods with other rules.
+API_WRITES: list[tuple[str, str, str, bool]] = [
+    # (route, method, access, targeted)
+    ("vendor-list", "POST", "write", False),
+    ("vendor-detail", "PATCH", "write", True),
+    ("vendor-detail", "DELETE", "write", True),
+    ("engagement-list", "POST", "write", False),
+    ("engagement-detail", "PATCH", "write", True),
+    ("engagement-detail", "DELETE", "write", True),
+    ("engagement-notes", "POST", "comment", True),
+]
+
+
+def _route_names(resolver: URLResolver, prefix: str = "") -> set[str]:
+    names: set[str] = set()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            space = f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            names |= _route_names(entry, space)
+        elif isinstance(entry, URLPattern) and entry.name:
+            names.add(prefix + entry.name)
+    return names
+
+
+def test_every_route_is_in_the_matrix():
+    # Static files and DRF's format-suffix twins share names with listed routes.
+    assert _route_names(get_resolver()) - set(ROUTES) == set()
+    assert set(ROUTES) - _route_names(get_resolver()) == set()
+
+
+@pytest.fixture
+def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
+    """One of every object for Vistula ("own") and for Deccan ("other")."""
+    objects: dict[str, Any] = {"viewer": everyone["viewer"]}
+    for side, vendor in (("own", vistula), ("other", deccan)):
+        o: dict[str, Any] = {"vendor": vendor}
+        add = ven.add_vendor_item
+        o["v_location"] = add(
+            actor=mark,
+            vendor=vendor,
+            model=vm.DeliveryLocation,
+            city="City",
+            country="PL",
+            time_zone="Europe/Warsaw",
+        )
+        o["v_certification"] = add(
+            actor=mark,
+            vendor=vendor,
+            model=vm.Certification,
+            kind="iso_27001",
+            issuer="DNV",
+            valid_from=dt.date(2025, 1, 1),
+            valid_until=dt.date(2028, 1, 1),
+            evidence=ContentFile(_pdf("certificate"), name="iso.pdf"),
+        )
+        o["v_case_study"] = add(
+            actor=mark, vendor=vendor, model=vm.CaseStudy, title="Case", summary="S"
+        )
+        o["v_reference"] = add(
+            actor=mark, vendor=vendor, model=vm.Reference, kind="reference", company="C"
+        )
+        o["v_rate"] = add(
+            actor=mark, vendor=vendor, model=vm.RateCardLine, role="Engineer", amount=50
+        )
+        o["v_document"] = add(
+            actor=mark,
+            vendor=vendor,
+            model=vm.VendorDocument,
+            kind="sdlc",
+            title="SDLC",
+            file=ContentFile(_pdf("sdlc"), name="sdlc.pdf"),
+        )
+        engagement = eng.create_engagement(
+            actor=mark, name=f"{vendor.name} work", vendor=vendor, status="active"
+        )
+        o["engagement"] = engagement
+        o["contact"] = eng.add_contact(actor=mark, engagement=engagement, side="client", name="Pat")
+        o["internal_note"] = eng.add_note(
+            actor=mark, engagement=engagement, body="internal", visibility="internal"
+        )
+        eng.add_note(actor=mark, engagement=engagement, body="shared", visibility="shared")
+        for visibility in ("shared", "internal"):
+            o[f"{visibility}_document"] = eng.add_document(
+                actor=mark,
+                engagement=engagement,
+                title=f"{visibility} doc",
+                visibility=visibility,
+                file=ContentFile(_pdf(visibility), name=f"{visibility}.pdf"),
+            )
+        o["shared_event"] = (
+            AuditEvent.objects.filter(engagement=engagement, shared=True).order_by("id").first()
+        )
+        objects[side] = o
+    invitation = invite_user(
+        actor=alice,
+        email="new@example.com",
+        organization=vistula.organization,
+        role="vendor_member",
+    )
+    from accord.accounts.actions import invitation_token
+
+    objects["invitation"] = invitation
+    objects["invitation_token"] = invitation_token(invitation)
+    return objects
+
+
+def _client(role: str, everyone: dict[str, Any]) -> Client:
+    client = Client()
+    if role != "anonymous":
+        client.force_login(everyone[role])
+    return client
+
+
+def _kwargs(route: Route, world: dict[str, Any], target: str) -> dict[str, Any]:
+    if route.kwargs is None:
+        return {}
+    scope = {**world, **world[target]} if route.targeted else {**world, **world["own"]}
+    return route.kwargs(scope)
+
+
+def _check(response: Any, want: str | int, label: str) -> None:
+    status = response.status_code
+    if want == LOGIN:
+        assert status == 302 and "/accounts/login/" in response["Location"], f"{label}: {status}"
+    elif want == OK:
+        assert status < 500 and status not in (401, 403, 404, 405), f"{label}: {status}"
+        if status == 302:
+            assert "/accounts/login/" not in response["Location"], f"{label}: sent to login"
+    else:
+        assert status == want, f"{label}: expected {want}, got {status}"
+
+
+def _cases(name: str) -> list[tuple[str, str, str]]:
+    """(method, target, access) for one route: its own methods and its API writes."""
+    route = ROUTES[name]
+    targets = ("own", "other") if route.targeted else ("own",)
+    cases = [(method, target, route.access) for method in route.methods for target in targets]
+    for write_name, method, access, targeted in API_WRITES:
+        if write_name == name:
+            cases += [(method, t, access) for t in (("own", "other") if targeted else ("own",))]
+    return cases
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ROUTES))
+def test_each_role_gets_the_promised_answer(name, everyone, world):
+    route = ROUTES[name]
+    failures = []
+    for method, target, access in _cases(name):
+        url = reverse(name, kwargs=_kwargs(route, world, target))
+        api = url.startswith("/api/v1/")
+        for role in ROLES:
+            # given a session for the role, and each request rolled back afterwards so that
+            # one role's delete leaves the target in place for the next
+            client = _client(role, everyone)
+            with transaction.atomic():
+                if method == "GET":
+                    response = client.get(url)
+                elif api:
+                    response = getattr(client, method.lower())(
+                        url, {}, content_type="application/json"
+                    )
+                else:
+                    response = client.post(url, {})
+                transaction.set_rollback(True)
+            # then the answer is the promised one
+            try:
+                _check(response, expected(access, role, target, api=api), f"{role} {method} {url}")
+            except AssertionError as exc:
+                failures.append(str(exc).splitlines()[0])
+    assert failures == []
