@@ -27,7 +27,7 @@ PYTEST := $(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Production settings for `check --deploy`: a throwaway 64-character key, never used to serve.
 DEPLOY_CHECK_ENV := ACCORD_ENV=production \
-	ACCORD_SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOP \
+	ACCORD_SECRET_KEY=check-deploy-only-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ \
 	ACCORD_ALLOWED_HOSTS=accord.example.com
 
 export DJANGO_SETTINGS_MODULE := accord.config.settings

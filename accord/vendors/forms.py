@@ -44,6 +44,13 @@ class CheckboxList(forms.CheckboxSelectMultiple):
         return context
 
 
+class LongSelect(forms.Select):
+    """A select for hundreds of options (countries, time zones), rendered in one loop rather
+    than one template per option."""
+
+    template_name = "vendors/widgets/select.html"
+
+
 def _css_class(widget: forms.Widget) -> str:
     if isinstance(widget, forms.CheckboxInput | forms.CheckboxSelectMultiple):
         return "form-check-input"
@@ -134,6 +141,7 @@ class VendorForm(TablerModelForm):
             "pricing_notes": _text(3),
             "industries": CheckboxList,
             "capabilities": CheckboxList,
+            "headquarters_country": LongSelect,
         }
 
     def clean_currency(self) -> str:
@@ -144,6 +152,7 @@ class DeliveryLocationForm(TablerModelForm):
     time_zone = forms.ChoiceField(
         label="Time zone",
         choices=time_zone_choices,
+        widget=LongSelect,
         help_text="The IANA name, such as Europe/Warsaw.",
         error_messages={
             "invalid_choice": "“%(value)s” is not an IANA time zone such as Europe/Berlin.",
@@ -160,7 +169,7 @@ class DeliveryLocationForm(TablerModelForm):
             "headcount": "Engineers here",
         }
         help_texts = {"work_start": "Local time.", "work_end": "Local time."}
-        widgets = {"work_start": _time(), "work_end": _time()}
+        widgets = {"work_start": _time(), "work_end": _time(), "country": LongSelect}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,4 +1,4 @@
-"""Every route × every role: the answer the access policy promises.
+"""Every route by every role: the answer the access policy promises.
 
 The table below names each URL pattern with its access class. A route added without an entry
 fails `test_every_route_is_in_the_matrix`, so the matrix always covers every route.
