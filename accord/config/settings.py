@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accord.audit",
     "accord.vendors",
     "accord.engagements",
+    "accord.delivery",
 ]
 
 MIDDLEWARE = [
@@ -212,6 +213,9 @@ EMAIL_BACKEND = (
     if EMAIL_CONFIGURED
     else "django.core.mail.backends.locmem.EmailBackend"
 )
+
+# --- Secrets at rest ----------------------------------------------------------------------------
+ENCRYPTION_KEY = envstr("ACCORD_ENCRYPTION_KEY")
 
 # --- Files --------------------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -1,0 +1,247 @@
+"""Normalized delivery records. Each is keyed by (data source, external id), so re-importing the
+same data updates in place and never duplicates. Per-item facts (started/done, cycle and lead
+time, first review) are derived when the item's history is written, not at query time, and the
+time columns metrics filter by are indexed with the data source first, so PostgreSQL can later
+partition these tables by time."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from accord.delivery.models.people import Person
+from accord.delivery.models.sources import Category, DataSource
+
+
+class SourceRecord(models.Model):
+    """Columns every record shares."""
+
+    data_source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="+")
+    external_id = models.CharField(max_length=200)
+    url = models.URLField(max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+def _unique_external(name: str) -> models.UniqueConstraint:
+    return models.UniqueConstraint(
+        fields=["data_source", "external_id"], name=f"{name}_unique_external"
+    )
+
+
+class WorkItem(SourceRecord):
+    """An issue, story, bug, task or card."""
+
+    key = models.CharField(max_length=100)
+    title = models.CharField(max_length=500)
+    item_type = models.CharField(max_length=100, blank=True)
+    status = models.CharField(max_length=200)
+    status_id = models.CharField(max_length=100, blank=True)
+    status_category = models.CharField(
+        max_length=12, choices=Category.choices, default=Category.TODO
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(null=True, blank=True)
+    parent_key = models.CharField(max_length=100, blank=True)
+    epic_key = models.CharField(max_length=100, blank=True)
+    story_points = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    assignee = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    labels = models.JSONField(default=list, blank=True)
+    is_incident = models.BooleanField(default=False)
+    # Derived facts (DESIGN.md): first entry to in_progress, last entry to done if done now.
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    cycle_time = models.DurationField(null=True, blank=True)
+    lead_time = models.DurationField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_unique_external("workitem")]
+        indexes = [
+            models.Index(fields=["data_source", "done_at"]),
+            models.Index(fields=["data_source", "started_at"]),
+            models.Index(fields=["data_source", "key"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.title}"
+
+
+class StatusChange(SourceRecord):
+    """One move of a work item from one status to another."""
+
+    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=200, blank=True)
+    from_status_id = models.CharField(max_length=100, blank=True)
+    to_status = models.CharField(max_length=200)
+    to_status_id = models.CharField(max_length=100, blank=True)
+    from_category = models.CharField(max_length=12, choices=Category.choices, blank=True)
+    to_category = models.CharField(max_length=12, choices=Category.choices)
+    changed_at = models.DateTimeField()
+    author = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [_unique_external("statuschange")]
+        indexes = [
+            models.Index(fields=["work_item", "changed_at"]),
+            models.Index(fields=["data_source", "changed_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"
+
+
+class Sprint(SourceRecord):
+    """A sprint (Jira) with the items in it when it started and when it closed."""
+
+    name = models.CharField(max_length=200)
+    state = models.CharField(max_length=20, blank=True)
+    start_at = models.DateTimeField(null=True, blank=True)
+    end_at = models.DateTimeField(null=True, blank=True)
+    complete_at = models.DateTimeField(null=True, blank=True)
+    goal = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [_unique_external("sprint")]
+        indexes = [models.Index(fields=["data_source", "complete_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SprintMembership(models.Model):
+    """A work item's time in a sprint: when it was added and removed, and at start and close."""
+
+    sprint = models.ForeignKey(Sprint, on_delete=models.CASCADE, related_name="memberships")
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="sprint_memberships"
+    )
+    added_at = models.DateTimeField(null=True, blank=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+    in_at_start = models.BooleanField(default=False)
+    in_at_close = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["sprint", "work_item"], name="sprintmembership_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.work_item_id} in {self.sprint_id}"
+
+
+class PullRequest(SourceRecord):
+    """A pull request with its review and merge times."""
+
+    repo = models.CharField(max_length=200)
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=500)
+    author = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_login = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=20)
+    is_draft = models.BooleanField(default=False)
+    base_branch = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+    first_review_at = models.DateTimeField(null=True, blank=True)
+    merged_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    additions = models.PositiveIntegerField(null=True, blank=True)
+    deletions = models.PositiveIntegerField(null=True, blank=True)
+    changed_files = models.PositiveIntegerField(null=True, blank=True)
+    merge_commit_sha = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [_unique_external("pullrequest")]
+        indexes = [
+            models.Index(fields=["data_source", "merged_at"]),
+            models.Index(fields=["data_source", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repo}#{self.number}"
+
+
+class PullRequestReview(SourceRecord):
+    """A review (or review comment) on a pull request."""
+
+    pull_request = models.ForeignKey(PullRequest, on_delete=models.CASCADE, related_name="reviews")
+    reviewer = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewer_login = models.CharField(max_length=200, blank=True)
+    is_bot = models.BooleanField(default=False)
+    state = models.CharField(max_length=30, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [_unique_external("pullrequestreview")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer_login} {self.state}"
+
+
+class Deployment(SourceRecord):
+    """A deployment (GitHub deployment, release or successful workflow run)."""
+
+    environment = models.CharField(max_length=100)
+    status = models.CharField(max_length=30)
+    is_production = models.BooleanField(default=False)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    commit_sha = models.CharField(max_length=64, blank=True)
+    version = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [_unique_external("deployment")]
+        indexes = [models.Index(fields=["data_source", "finished_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.environment} {self.version or self.commit_sha[:8]}"
+
+
+class Incident(SourceRecord):
+    """An incident, with the deployment it is attributed to."""
+
+    title = models.CharField(max_length=500)
+    severity = models.CharField(max_length=50, blank=True)
+    started_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    deployment = models.ForeignKey(
+        Deployment, on_delete=models.SET_NULL, null=True, blank=True, related_name="incidents"
+    )
+
+    class Meta:
+        constraints = [_unique_external("incident")]
+        indexes = [models.Index(fields=["data_source", "started_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Commit(SourceRecord):
+    """A git commit with its size."""
+
+    repo = models.CharField(max_length=200, blank=True)
+    author = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=200, blank=True)
+    author_email = models.CharField(max_length=254, blank=True)
+    authored_at = models.DateTimeField()
+    committed_at = models.DateTimeField()
+    additions = models.PositiveIntegerField(default=0)
+    deletions = models.PositiveIntegerField(default=0)
+    files_changed = models.PositiveIntegerField(default=0)
+    summary = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [_unique_external("commit")]
+        indexes = [models.Index(fields=["data_source", "committed_at"])]
+
+    def __str__(self) -> str:
+        return self.external_id[:10]
