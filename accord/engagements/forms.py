@@ -11,6 +11,7 @@ from accord.accounts import policy
 from accord.accounts.policy import AnyUser
 from accord.engagements.models import (
     Contact,
+    ContactSide,
     Document,
     Engagement,
     EngagementStatus,
@@ -89,6 +90,9 @@ class ContactForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        side = self.fields["side"]
+        assert isinstance(side, forms.ChoiceField)
+        side.choices = [("", "Client or vendor?"), *ContactSide.choices]
         _style(self)
 
 

@@ -35,7 +35,7 @@ from accord.lib.forms import apply_validation_error
 from accord.lib.uploads import content_type_for
 
 PAGE_SIZE = 25
-HISTORY_ON_DETAIL = 10
+HISTORY_ON_DETAIL = 5
 
 
 def _actor(request: HttpRequest) -> User:
@@ -225,7 +225,8 @@ def _contact_form_page(
 def contact_add(request: HttpRequest, slug: str) -> HttpResponse:
     engagement = queries.engagement_for(request.user, slug)
     policy.require(request.user, Perm.CHANGE_ENGAGEMENT, engagement)
-    form = ContactForm(request.POST or None)
+    # The detail page links here once per side, so the side comes preselected.
+    form = ContactForm(request.POST or None, initial={"side": request.GET.get("side", "")})
     if request.method == "POST" and form.is_valid():
         try:
             contact = actions.add_contact(

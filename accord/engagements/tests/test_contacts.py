@@ -182,3 +182,15 @@ def test_removing_a_contact_needs_a_post(mark: User, client_contact: Contact) ->
     # then
     assert response.status_code == 405
     assert Contact.objects.exists()
+
+
+def test_the_side_comes_preselected_from_the_link_on_the_engagement_page(
+    mark: User, vistula_engagement: Engagement
+) -> None:
+    # when
+    page = logged_in(mark).get(reverse("engagements:detail", args=[vistula_engagement.slug]))
+    form = logged_in(mark).get(add_url(vistula_engagement), {"side": "vendor"})
+
+    # then
+    assert f'href="{add_url(vistula_engagement)}?side=vendor"'.encode() in page.content
+    assert b'<option value="vendor" selected>' in form.content
