@@ -9,407 +9,882 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('engagements', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("engagements", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("display_name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, db_index=True, max_length=254)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['display_name'],
+                "ordering": ["display_name"],
             },
         ),
         migrations.CreateModel(
-            name='AffiliationRule',
+            name="AffiliationRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('domain', models.CharField(max_length=200, unique=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliation_rules', to='accounts.organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("domain", models.CharField(max_length=200, unique=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliation_rules",
+                        to="accounts.organization",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['domain'],
+                "ordering": ["domain"],
             },
         ),
         migrations.CreateModel(
-            name='DataSource',
+            name="DataSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('jira', 'Jira'), ('trello', 'Trello'), ('github', 'GitHub'), ('git', 'git repository'), ('csv', 'CSV file')], max_length=10)),
-                ('name', models.CharField(max_length=100)),
-                ('scope', models.JSONField(blank=True, default=dict)),
-                ('username', models.CharField(blank=True, max_length=200)),
-                ('token', accord.lib.crypto.EncryptedTextField(blank=True)),
-                ('webhook_secret', accord.lib.crypto.EncryptedTextField(default=accord.delivery.models.sources._new_webhook_secret)),
-                ('status_mapping', models.JSONField(blank=True, default=dict)),
-                ('active_statuses', models.JSONField(blank=True, default=list, help_text='Statuses where work is done, not waited for.')),
-                ('incident_rule', models.JSONField(blank=True, default=dict)),
-                ('deployment_rule', models.JSONField(blank=True, default=dict)),
-                ('sync_enabled', models.BooleanField(default=False)),
-                ('sync_interval_minutes', models.PositiveIntegerField(default=60)),
-                ('watermark', models.JSONField(blank=True, default=dict)),
-                ('last_synced_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('engagement', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='data_sources', to='engagements.engagement')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("jira", "Jira"),
+                            ("trello", "Trello"),
+                            ("github", "GitHub"),
+                            ("git", "git repository"),
+                            ("csv", "CSV file"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("scope", models.JSONField(blank=True, default=dict)),
+                ("username", models.CharField(blank=True, max_length=200)),
+                ("token", accord.lib.crypto.EncryptedTextField(blank=True)),
+                (
+                    "webhook_secret",
+                    accord.lib.crypto.EncryptedTextField(
+                        default=accord.delivery.models.sources._new_webhook_secret
+                    ),
+                ),
+                ("status_mapping", models.JSONField(blank=True, default=dict)),
+                (
+                    "active_statuses",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Statuses where work is done, not waited for.",
+                    ),
+                ),
+                ("incident_rule", models.JSONField(blank=True, default=dict)),
+                ("deployment_rule", models.JSONField(blank=True, default=dict)),
+                ("sync_enabled", models.BooleanField(default=False)),
+                ("sync_interval_minutes", models.PositiveIntegerField(default=60)),
+                ("watermark", models.JSONField(blank=True, default=dict)),
+                ("last_synced_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "engagement",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="data_sources",
+                        to="engagements.engagement",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['engagement', 'name'],
+                "ordering": ["engagement", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Deployment',
+            name="Deployment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('environment', models.CharField(max_length=100)),
-                ('status', models.CharField(max_length=30)),
-                ('is_production', models.BooleanField(default=False)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('commit_sha', models.CharField(blank=True, max_length=64)),
-                ('version', models.CharField(blank=True, max_length=200)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("environment", models.CharField(max_length=100)),
+                ("status", models.CharField(max_length=30)),
+                ("is_production", models.BooleanField(default=False)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("commit_sha", models.CharField(blank=True, max_length=64)),
+                ("version", models.CharField(blank=True, max_length=200)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Incident',
+            name="Incident",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('title', models.CharField(max_length=500)),
-                ('severity', models.CharField(blank=True, max_length=50)),
-                ('started_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
-                ('deployment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='incidents', to='delivery.deployment')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("title", models.CharField(max_length=500)),
+                ("severity", models.CharField(blank=True, max_length=50)),
+                ("started_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
+                (
+                    "deployment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="incidents",
+                        to="delivery.deployment",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Commit',
+            name="Commit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('repo', models.CharField(blank=True, max_length=200)),
-                ('author_name', models.CharField(blank=True, max_length=200)),
-                ('author_email', models.CharField(blank=True, max_length=254)),
-                ('authored_at', models.DateTimeField()),
-                ('committed_at', models.DateTimeField()),
-                ('additions', models.PositiveIntegerField(default=0)),
-                ('deletions', models.PositiveIntegerField(default=0)),
-                ('files_changed', models.PositiveIntegerField(default=0)),
-                ('summary', models.CharField(blank=True, max_length=500)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='delivery.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("repo", models.CharField(blank=True, max_length=200)),
+                ("author_name", models.CharField(blank=True, max_length=200)),
+                ("author_email", models.CharField(blank=True, max_length=254)),
+                ("authored_at", models.DateTimeField()),
+                ("committed_at", models.DateTimeField()),
+                ("additions", models.PositiveIntegerField(default=0)),
+                ("deletions", models.PositiveIntegerField(default=0)),
+                ("files_changed", models.PositiveIntegerField(default=0)),
+                ("summary", models.CharField(blank=True, max_length=500)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="delivery.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Affiliation',
+            name="Affiliation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('valid_from', models.DateField(blank=True, null=True)),
-                ('valid_until', models.DateField(blank=True, null=True)),
-                ('set_by_rule', models.BooleanField(default=False)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='accounts.organization')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='affiliations', to='delivery.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("valid_from", models.DateField(blank=True, null=True)),
+                ("valid_until", models.DateField(blank=True, null=True)),
+                ("set_by_rule", models.BooleanField(default=False)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliations",
+                        to="accounts.organization",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="affiliations",
+                        to="delivery.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['person', 'valid_from'],
+                "ordering": ["person", "valid_from"],
             },
         ),
         migrations.CreateModel(
-            name='PersonIdentity',
+            name="PersonIdentity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source_kind', models.CharField(max_length=10)),
-                ('external_id', models.CharField(max_length=200)),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('is_bot', models.BooleanField(default=False)),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='identities', to='delivery.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("source_kind", models.CharField(max_length=10)),
+                ("external_id", models.CharField(max_length=200)),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("is_bot", models.BooleanField(default=False)),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="identities",
+                        to="delivery.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PullRequest',
+            name="PullRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('repo', models.CharField(max_length=200)),
-                ('number', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=500)),
-                ('author_login', models.CharField(blank=True, max_length=200)),
-                ('state', models.CharField(max_length=20)),
-                ('is_draft', models.BooleanField(default=False)),
-                ('base_branch', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField()),
-                ('first_review_at', models.DateTimeField(blank=True, null=True)),
-                ('merged_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('additions', models.PositiveIntegerField(blank=True, null=True)),
-                ('deletions', models.PositiveIntegerField(blank=True, null=True)),
-                ('changed_files', models.PositiveIntegerField(blank=True, null=True)),
-                ('merge_commit_sha', models.CharField(blank=True, max_length=64)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='delivery.person')),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("repo", models.CharField(max_length=200)),
+                ("number", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=500)),
+                ("author_login", models.CharField(blank=True, max_length=200)),
+                ("state", models.CharField(max_length=20)),
+                ("is_draft", models.BooleanField(default=False)),
+                ("base_branch", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField()),
+                ("first_review_at", models.DateTimeField(blank=True, null=True)),
+                ("merged_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("additions", models.PositiveIntegerField(blank=True, null=True)),
+                ("deletions", models.PositiveIntegerField(blank=True, null=True)),
+                ("changed_files", models.PositiveIntegerField(blank=True, null=True)),
+                ("merge_commit_sha", models.CharField(blank=True, max_length=64)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="delivery.person",
+                    ),
+                ),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PullRequestReview',
+            name="PullRequestReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('reviewer_login', models.CharField(blank=True, max_length=200)),
-                ('is_bot', models.BooleanField(default=False)),
-                ('state', models.CharField(blank=True, max_length=30)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
-                ('pull_request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reviews', to='delivery.pullrequest')),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='delivery.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("reviewer_login", models.CharField(blank=True, max_length=200)),
+                ("is_bot", models.BooleanField(default=False)),
+                ("state", models.CharField(blank=True, max_length=30)),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
+                (
+                    "pull_request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reviews",
+                        to="delivery.pullrequest",
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="delivery.person",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SourceStatus',
+            name="SourceStatus",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=100)),
-                ('name', models.CharField(max_length=200)),
-                ('category', models.CharField(choices=[('todo', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='todo', max_length=12)),
-                ('resolution', models.CharField(choices=[('mapping', 'Data source mapping'), ('status_list', 'Imported status list'), ('embedded', 'Category embedded in issues'), ('list_name', 'Trello list name'), ('unresolved', 'Unmapped (counted as to do)')], default='unresolved', max_length=12)),
-                ('listed_category', models.CharField(blank=True, choices=[('todo', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], max_length=12)),
-                ('embedded_category', models.CharField(blank=True, choices=[('todo', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], max_length=12)),
-                ('embedded_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statuses', to='delivery.datasource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=100)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("todo", "To do"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="todo",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "resolution",
+                    models.CharField(
+                        choices=[
+                            ("mapping", "Data source mapping"),
+                            ("status_list", "Imported status list"),
+                            ("embedded", "Category embedded in issues"),
+                            ("list_name", "Trello list name"),
+                            ("unresolved", "Unmapped (counted as to do)"),
+                        ],
+                        default="unresolved",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "listed_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("todo", "To do"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "embedded_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("todo", "To do"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("embedded_seen_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statuses",
+                        to="delivery.datasource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['data_source', 'name'],
+                "ordering": ["data_source", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Sprint',
+            name="Sprint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('name', models.CharField(max_length=200)),
-                ('state', models.CharField(blank=True, max_length=20)),
-                ('start_at', models.DateTimeField(blank=True, null=True)),
-                ('end_at', models.DateTimeField(blank=True, null=True)),
-                ('complete_at', models.DateTimeField(blank=True, null=True)),
-                ('goal', models.TextField(blank=True)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("name", models.CharField(max_length=200)),
+                ("state", models.CharField(blank=True, max_length=20)),
+                ("start_at", models.DateTimeField(blank=True, null=True)),
+                ("end_at", models.DateTimeField(blank=True, null=True)),
+                ("complete_at", models.DateTimeField(blank=True, null=True)),
+                ("goal", models.TextField(blank=True)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SyncRun',
+            name="SyncRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('trigger', models.CharField(choices=[('import', 'File import'), ('sync', 'Scheduled or manual sync'), ('webhook', 'Webhook')], max_length=10)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], default='queued', max_length=10)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('counts', models.JSONField(blank=True, default=dict)),
-                ('skipped', models.JSONField(blank=True, default=list, help_text='[{record, reason}]')),
-                ('error', models.TextField(blank=True)),
-                ('summary', models.TextField(blank=True)),
-                ('cursor', models.JSONField(blank=True, default=dict)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='runs', to='delivery.datasource')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("import", "File import"),
+                            ("sync", "Scheduled or manual sync"),
+                            ("webhook", "Webhook"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("counts", models.JSONField(blank=True, default=dict)),
+                (
+                    "skipped",
+                    models.JSONField(blank=True, default=list, help_text="[{record, reason}]"),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("summary", models.TextField(blank=True)),
+                ("cursor", models.JSONField(blank=True, default=dict)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="runs",
+                        to="delivery.datasource",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('delivery_id', models.CharField(max_length=100)),
-                ('event', models.CharField(max_length=100)),
-                ('payload', models.JSONField()),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='webhook_deliveries', to='delivery.datasource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("delivery_id", models.CharField(max_length=100)),
+                ("event", models.CharField(max_length=100)),
+                ("payload", models.JSONField()),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_deliveries",
+                        to="delivery.datasource",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at', '-id'],
+                "ordering": ["-received_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='WorkItem',
+            name="WorkItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('key', models.CharField(max_length=100)),
-                ('title', models.CharField(max_length=500)),
-                ('item_type', models.CharField(blank=True, max_length=100)),
-                ('status', models.CharField(max_length=200)),
-                ('status_id', models.CharField(blank=True, max_length=100)),
-                ('status_category', models.CharField(choices=[('todo', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], default='todo', max_length=12)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField(blank=True, null=True)),
-                ('parent_key', models.CharField(blank=True, max_length=100)),
-                ('epic_key', models.CharField(blank=True, max_length=100)),
-                ('story_points', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True)),
-                ('labels', models.JSONField(blank=True, default=list)),
-                ('is_incident', models.BooleanField(default=False)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('cycle_time', models.DurationField(blank=True, null=True)),
-                ('lead_time', models.DurationField(blank=True, null=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='delivery.person')),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("key", models.CharField(max_length=100)),
+                ("title", models.CharField(max_length=500)),
+                ("item_type", models.CharField(blank=True, max_length=100)),
+                ("status", models.CharField(max_length=200)),
+                ("status_id", models.CharField(blank=True, max_length=100)),
+                (
+                    "status_category",
+                    models.CharField(
+                        choices=[
+                            ("todo", "To do"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="todo",
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField(blank=True, null=True)),
+                ("parent_key", models.CharField(blank=True, max_length=100)),
+                ("epic_key", models.CharField(blank=True, max_length=100)),
+                (
+                    "story_points",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True),
+                ),
+                ("labels", models.JSONField(blank=True, default=list)),
+                ("is_incident", models.BooleanField(default=False)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("cycle_time", models.DurationField(blank=True, null=True)),
+                ("lead_time", models.DurationField(blank=True, null=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="delivery.person",
+                    ),
+                ),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('from_status', models.CharField(blank=True, max_length=200)),
-                ('from_status_id', models.CharField(blank=True, max_length=100)),
-                ('to_status', models.CharField(max_length=200)),
-                ('to_status_id', models.CharField(blank=True, max_length=100)),
-                ('from_category', models.CharField(blank=True, choices=[('todo', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], max_length=12)),
-                ('to_category', models.CharField(choices=[('todo', 'To do'), ('in_progress', 'In progress'), ('done', 'Done'), ('cancelled', 'Cancelled')], max_length=12)),
-                ('changed_at', models.DateTimeField()),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='delivery.person')),
-                ('data_source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='delivery.datasource')),
-                ('work_item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='status_changes', to='delivery.workitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("from_status", models.CharField(blank=True, max_length=200)),
+                ("from_status_id", models.CharField(blank=True, max_length=100)),
+                ("to_status", models.CharField(max_length=200)),
+                ("to_status_id", models.CharField(blank=True, max_length=100)),
+                (
+                    "from_category",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("todo", "To do"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "to_category",
+                    models.CharField(
+                        choices=[
+                            ("todo", "To do"),
+                            ("in_progress", "In progress"),
+                            ("done", "Done"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField()),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="delivery.person",
+                    ),
+                ),
+                (
+                    "data_source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="delivery.datasource",
+                    ),
+                ),
+                (
+                    "work_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="status_changes",
+                        to="delivery.workitem",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SprintMembership',
+            name="SprintMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('added_at', models.DateTimeField(blank=True, null=True)),
-                ('removed_at', models.DateTimeField(blank=True, null=True)),
-                ('in_at_start', models.BooleanField(default=False)),
-                ('in_at_close', models.BooleanField(default=False)),
-                ('sprint', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='delivery.sprint')),
-                ('work_item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sprint_memberships', to='delivery.workitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("added_at", models.DateTimeField(blank=True, null=True)),
+                ("removed_at", models.DateTimeField(blank=True, null=True)),
+                ("in_at_start", models.BooleanField(default=False)),
+                ("in_at_close", models.BooleanField(default=False)),
+                (
+                    "sprint",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="delivery.sprint",
+                    ),
+                ),
+                (
+                    "work_item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sprint_memberships",
+                        to="delivery.workitem",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='datasource',
-            constraint=models.UniqueConstraint(fields=('engagement', 'name'), name='datasource_unique_name'),
+            model_name="datasource",
+            constraint=models.UniqueConstraint(
+                fields=("engagement", "name"), name="datasource_unique_name"
+            ),
         ),
         migrations.AddIndex(
-            model_name='deployment',
-            index=models.Index(fields=['data_source', 'finished_at'], name='delivery_de_data_so_383630_idx'),
+            model_name="deployment",
+            index=models.Index(
+                fields=["data_source", "finished_at"], name="delivery_de_data_so_383630_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='deployment',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='deployment_unique_external'),
+            model_name="deployment",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="deployment_unique_external"
+            ),
         ),
         migrations.AddIndex(
-            model_name='incident',
-            index=models.Index(fields=['data_source', 'started_at'], name='delivery_in_data_so_8508ab_idx'),
+            model_name="incident",
+            index=models.Index(
+                fields=["data_source", "started_at"], name="delivery_in_data_so_8508ab_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='incident',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='incident_unique_external'),
+            model_name="incident",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="incident_unique_external"
+            ),
         ),
         migrations.AddIndex(
-            model_name='commit',
-            index=models.Index(fields=['data_source', 'committed_at'], name='delivery_co_data_so_8f60ae_idx'),
+            model_name="commit",
+            index=models.Index(
+                fields=["data_source", "committed_at"], name="delivery_co_data_so_8f60ae_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='commit',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='commit_unique_external'),
+            model_name="commit",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="commit_unique_external"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='personidentity',
-            constraint=models.UniqueConstraint(fields=('source_kind', 'external_id'), name='personidentity_unique_account'),
+            model_name="personidentity",
+            constraint=models.UniqueConstraint(
+                fields=("source_kind", "external_id"), name="personidentity_unique_account"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pullrequest',
-            index=models.Index(fields=['data_source', 'merged_at'], name='delivery_pu_data_so_d98bad_idx'),
+            model_name="pullrequest",
+            index=models.Index(
+                fields=["data_source", "merged_at"], name="delivery_pu_data_so_d98bad_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='pullrequest',
-            index=models.Index(fields=['data_source', 'created_at'], name='delivery_pu_data_so_dd1643_idx'),
+            model_name="pullrequest",
+            index=models.Index(
+                fields=["data_source", "created_at"], name="delivery_pu_data_so_dd1643_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pullrequest',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='pullrequest_unique_external'),
+            model_name="pullrequest",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="pullrequest_unique_external"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pullrequestreview',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='pullrequestreview_unique_external'),
+            model_name="pullrequestreview",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="pullrequestreview_unique_external"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sourcestatus',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='sourcestatus_unique_external'),
+            model_name="sourcestatus",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="sourcestatus_unique_external"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sprint',
-            index=models.Index(fields=['data_source', 'complete_at'], name='delivery_sp_data_so_c4c798_idx'),
+            model_name="sprint",
+            index=models.Index(
+                fields=["data_source", "complete_at"], name="delivery_sp_data_so_c4c798_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sprint',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='sprint_unique_external'),
+            model_name="sprint",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="sprint_unique_external"
+            ),
         ),
         migrations.AddIndex(
-            model_name='syncrun',
-            index=models.Index(fields=['data_source', 'created_at'], name='delivery_sy_data_so_7fdaed_idx'),
+            model_name="syncrun",
+            index=models.Index(
+                fields=["data_source", "created_at"], name="delivery_sy_data_so_7fdaed_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['processed_at', 'received_at'], name='delivery_we_process_aa5359_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(
+                fields=["processed_at", "received_at"], name="delivery_we_process_aa5359_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookdelivery',
-            constraint=models.UniqueConstraint(fields=('data_source', 'delivery_id'), name='webhookdelivery_unique_delivery'),
+            model_name="webhookdelivery",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "delivery_id"), name="webhookdelivery_unique_delivery"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['data_source', 'done_at'], name='delivery_wo_data_so_f9c6e7_idx'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["data_source", "done_at"], name="delivery_wo_data_so_f9c6e7_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['data_source', 'started_at'], name='delivery_wo_data_so_c2a40e_idx'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["data_source", "started_at"], name="delivery_wo_data_so_c2a40e_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='workitem',
-            index=models.Index(fields=['data_source', 'key'], name='delivery_wo_data_so_23e103_idx'),
+            model_name="workitem",
+            index=models.Index(
+                fields=["data_source", "key"], name="delivery_wo_data_so_23e103_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='workitem',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='workitem_unique_external'),
+            model_name="workitem",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="workitem_unique_external"
+            ),
         ),
         migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['work_item', 'changed_at'], name='delivery_st_work_it_5d5ba1_idx'),
+            model_name="statuschange",
+            index=models.Index(
+                fields=["work_item", "changed_at"], name="delivery_st_work_it_5d5ba1_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['data_source', 'changed_at'], name='delivery_st_data_so_cbaddf_idx'),
+            model_name="statuschange",
+            index=models.Index(
+                fields=["data_source", "changed_at"], name="delivery_st_data_so_cbaddf_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.UniqueConstraint(fields=('data_source', 'external_id'), name='statuschange_unique_external'),
+            model_name="statuschange",
+            constraint=models.UniqueConstraint(
+                fields=("data_source", "external_id"), name="statuschange_unique_external"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sprintmembership',
-            constraint=models.UniqueConstraint(fields=('sprint', 'work_item'), name='sprintmembership_unique'),
+            model_name="sprintmembership",
+            constraint=models.UniqueConstraint(
+                fields=("sprint", "work_item"), name="sprintmembership_unique"
+            ),
         ),
     ]

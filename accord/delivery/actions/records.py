@@ -1,0 +1,206 @@
+"""Idempotent bulk upserts keyed on (data source, external id), and the run around an import."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
+
+logger = logging.getLogger(__name__)
+CHUNK = 1000
+
+
+class ImportFailed(Exception):
+    """A source gave data Accord cannot take; the message is one sentence naming what and where."""
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+
+    def __iadd__(self, other: Counts) -> Counts:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.skipped += other.skipped
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "skipped": self.skipped,
+        }
+
+
+@dataclass
+class ImportSummary:
+    """What an import did, per record kind, with the reason for each skipped record."""
+
+    counts: dict[str, Counts] = field(default_factory=dict)
+    skipped: list[dict[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, counts: Counts) -> None:
+        self.counts.setdefault(kind, Counts())
+        self.counts[kind] += counts
+
+    def skip(self, kind: str, record: str, reason: str) -> None:
+        self.counts.setdefault(kind, Counts()).skipped += 1
+        self.skipped.append({"kind": kind, "record": record, "reason": reason})
+
+    def as_text(self) -> str:
+        lines = [
+            f"{kind.replace('_', ' ')}: {c.created} created, {c.updated} updated, "
+            f"{c.unchanged} unchanged, {c.skipped} skipped"
+            for kind, c in self.counts.items()
+        ]
+        lines += [f"skipped {s['kind']} {s['record']}: {s['reason']}" for s in self.skipped[:50]]
+        if len(self.skipped) > 50:
+            lines.append(f"… and {len(self.skipped) - 50} more skipped")
+        lines += self.notes
+        return "\n".join(lines)
+
+
+def _same(stored: Any, new: Any) -> bool:
+    """Compare a stored value with an incoming one the way the database would store it."""
+    if isinstance(stored, Decimal) and new is not None and not isinstance(new, Decimal):
+        return stored == Decimal(str(new))
+    return bool(stored == new)
+
+
+def upsert_records(
+    model: type[models.Model],
+    *,
+    data_source: DataSource,
+    rows: Sequence[dict[str, Any]],
+    fields: Sequence[str],
+) -> tuple[Counts, dict[str, int]]:
+    """Create or update `model` rows keyed on (data_source, external_id) in bulk.
+
+    `rows` are dicts with "external_id" and each name in `fields` (attnames: `assignee_id`).
+    A row whose values all equal the stored ones is left alone, so a re-import writes nothing.
+    Returns the counts and a map of external id → primary key for every row given.
+    """
+    counts = Counts()
+    ids: dict[str, int] = {}
+    by_id: dict[str, dict[str, Any]] = {}
+    for row in rows:  # the last of two rows with one id wins, as a re-delivery would
+        by_id[str(row["external_id"])] = row
+    keys = list(by_id)
+    for start in range(0, len(keys), CHUNK):
+        chunk = keys[start : start + CHUNK]
+        stored = {
+            r["external_id"]: r
+            for r in model._default_manager.filter(
+                data_source=data_source, external_id__in=chunk
+            ).values("id", "external_id", *fields)
+        }
+        to_create, to_update = [], []
+        for key in chunk:
+            row = by_id[key]
+            old = stored.get(key)
+            if old is None:
+                to_create.append(
+                    model(data_source=data_source, external_id=key, **{f: row[f] for f in fields})
+                )
+                continue
+            ids[key] = old["id"]
+            if all(_same(old[f], row[f]) for f in fields):
+                counts.unchanged += 1
+                continue
+            obj = model(
+                pk=old["id"],
+                data_source=data_source,
+                external_id=key,
+                **{f: row[f] for f in fields},
+            )
+            to_update.append(obj)
+        if to_create:
+            model._default_manager.bulk_create(to_create, batch_size=CHUNK)
+            counts.created += len(to_create)
+            created_keys = [getattr(o, "external_id") for o in to_create]  # noqa: B009
+            ids.update(
+                model._default_manager.filter(
+                    data_source=data_source, external_id__in=created_keys
+                ).values_list("external_id", "id")
+            )
+        if to_update:
+            model._default_manager.bulk_update(to_update, list(fields), batch_size=CHUNK)
+            counts.updated += len(to_update)
+    return counts, ids
+
+
+def run_import(
+    *,
+    data_source: DataSource,
+    trigger: str,
+    work: Callable[[ImportSummary], None],
+    requested_by: Any = None,
+    run: SyncRun | None = None,
+) -> SyncRun:
+    """Run `work` in one transaction inside a visible SyncRun: all of it lands, or none of it.
+
+    An ImportFailed becomes the run's one-sentence error; any other exception is logged with its
+    traceback and recorded as an unexpected error. The run row itself is written outside the
+    transaction, so a failed import still leaves its record.
+    """
+    if run is None:
+        run = SyncRun.objects.create(
+            data_source=data_source, trigger=trigger, requested_by=requested_by
+        )
+    run.status = SyncRunStatus.RUNNING
+    run.started_at = timezone.now()
+    run.save(update_fields=["status", "started_at"])
+    summary = ImportSummary()
+    began = time.monotonic()
+    try:
+        with transaction.atomic():
+            work(summary)
+    except ImportFailed as exc:
+        run.status, run.error = SyncRunStatus.FAILED, str(exc)
+    except Exception as exc:
+        logger.exception("delivery.import.crashed", extra={"data_source_id": data_source.pk})
+        run.status = SyncRunStatus.FAILED
+        run.error = f"Unexpected error ({type(exc).__name__}); nothing was written. {exc}"[:2000]
+    else:
+        run.status = SyncRunStatus.SUCCEEDED
+        run.counts = {kind: c.as_dict() for kind, c in summary.counts.items()}
+        run.skipped = summary.skipped[:1000]
+        run.summary = summary.as_text()
+    run.finished_at = timezone.now()
+    run.save()
+    logger.info(
+        "delivery.import.finished",
+        extra={
+            "data_source_id": data_source.pk,
+            "run_id": run.pk,
+            "status": run.status,
+            "seconds": round(time.monotonic() - began, 3),
+        },
+    )
+    return run
+
+
+def chunks(values: Iterable[Any], size: int = CHUNK) -> Iterable[list[Any]]:
+    """Split an iterable into lists of at most `size` items."""
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
