@@ -61,6 +61,9 @@ class DataSource(models.Model):
     sync_interval_minutes = models.PositiveIntegerField(default=60)
     watermark = models.JSONField(default=dict, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
+    # The scheduler claims a due sync by moving this forward with a conditional UPDATE, so two
+    # workers on two machines never enqueue the same sync.
+    next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
