@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.storage import Storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
 from accord.accounts.models import User
@@ -62,10 +62,22 @@ def create_engagement(
         slug = unique_slug(Engagement, name)
         if slug in RESERVED_SLUGS:
             slug = unique_slug(Engagement, f"{slug} engagement")
-    return create_audited(
-        actor=actor,
-        instance=Engagement(name=name.strip(), vendor=vendor, slug=slug, **_normalized(fields)),
+    instance = Engagement(name=name.strip(), vendor=vendor, slug=slug, **_normalized(fields))
+    # Two people may create engagements with the same name at once: the slug looked free when
+    # it was chosen, and the unique check (or, in the narrowest race, the index) says otherwise.
+    taken = ValidationError(
+        {"slug": f"Another engagement took the slug “{slug}” a moment ago; save again."}
     )
+    try:
+        with transaction.atomic():
+            return create_audited(actor=actor, instance=instance)
+    except IntegrityError:
+        raise taken from None
+    except ValidationError as exc:
+        slug_errors = exc.error_dict.get("slug", []) if hasattr(exc, "error_dict") else []
+        if any(error.code == "unique" for error in slug_errors):
+            raise taken from None
+        raise
 
 
 @transaction.atomic

@@ -338,3 +338,20 @@ def test_anonymous_writes_are_sent_to_login(
     # then
     assert all(r.status_code == 302 and "/accounts/login/" in r["Location"] for r in responses)
     assert Engagement.objects.count() == 1
+
+
+def test_a_slug_taken_in_a_race_is_a_clear_error_not_a_crash(
+    mark: User, vistula: Vendor, vistula_engagement: Engagement, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: the slug looked free when it was chosen, but another request stored it first
+    monkeypatch.setattr(
+        "accord.engagements.actions.unique_slug", lambda model, name: "mobile-banking-app"
+    )
+
+    # when
+    response = logged_in(mark).post(CREATE, new_engagement(vistula, name="Mobile banking app"))
+
+    # then
+    assert response.status_code == 400
+    assert "took the slug" in response.content.decode()
+    assert Engagement.objects.count() == 1
