@@ -48,6 +48,8 @@ def log_in(page: Page, username: str, password: str = DEMO_PASSWORD) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    # The pointer stays where the button was; move it away so no later page starts hovered.
+    page.mouse.move(0, 0)
 
 
 def save_screenshot(page: Page, name: str) -> Path:
