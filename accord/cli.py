@@ -16,7 +16,8 @@ import click
 DEFAULT_SETTINGS = "accord.config.settings"
 
 
-def _django() -> None:
+def setup_django() -> None:
+    """Configure Django for a command; a settings error is one sentence and exit code 1."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", DEFAULT_SETTINGS)
     import django
 
@@ -68,7 +69,7 @@ def serve(
     host: str, port: int, workers: int, with_worker: bool, migrate: bool | None, demo: bool | None
 ) -> None:
     """Serve the web app with gunicorn, together with the background worker."""
-    _django()
+    setup_django()
     from django.conf import settings
     from django.core.management import call_command
 
@@ -150,17 +151,49 @@ def _supervise(children: list[subprocess.Popen[bytes]]) -> None:
 
 @main.command()
 @click.option("--batch", is_flag=True, help="Run what is queued, then exit.")
-def worker(batch: bool) -> None:
+@click.option(
+    "--schedule/--no-schedule",
+    default=True,
+    show_default=True,
+    help="Also queue due syncs every minute (safe with several workers).",
+)
+def worker(batch: bool, schedule: bool) -> None:
     """Run the background worker (django-tasks database backend)."""
-    _django()
+    setup_django()
     from django.core.management import call_command
 
     args = ["--no-reload"]
     if batch:
         args.append("--batch")
+    elif schedule:
+        _start_scheduler()
     # Ctrl-C is how a person stops the worker; it is not an error.
     with contextlib.suppress(KeyboardInterrupt):
         call_command("db_worker", *args)
+
+
+def _start_scheduler(interval_seconds: float = 60.0) -> None:
+    """Each minute, claim the due syncs and queue them. Every worker may run this: a claim is a
+    conditional UPDATE, so a due sync is queued once however many schedulers look."""
+    import logging
+    import threading
+
+    from django.db import close_old_connections
+
+    from accord.delivery.tasks import schedule_due_syncs_task
+
+    log = logging.getLogger("accord.scheduler")
+
+    def loop() -> None:
+        while True:
+            time.sleep(interval_seconds)
+            try:
+                close_old_connections()
+                schedule_due_syncs_task.call()
+            except Exception:  # one bad minute must not stop the schedule
+                log.exception("scheduler.tick_failed")
+
+    threading.Thread(target=loop, name="accord-scheduler", daemon=True).start()
 
 
 def _print_logins(result: dict[str, Any]) -> None:
@@ -179,7 +212,7 @@ def _print_logins(result: dict[str, Any]) -> None:
 @click.option("--list-users", is_flag=True, help="Print the demo users as JSON and change nothing.")
 def demo(list_users: bool) -> None:
     """Load the demo workspace (idempotent: running it again changes nothing)."""
-    _django()
+    setup_django()
     from accord import demo as demo_module
 
     if list_users:
@@ -203,7 +236,7 @@ def demo(list_users: bool) -> None:
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def manage(command: str | None, args: tuple[str, ...]) -> None:
     """Run a Django management command: accord manage migrate, accord manage check --deploy."""
-    _django()
+    setup_django()
     from django.core.management import execute_from_command_line
 
     if command is None:
@@ -211,6 +244,16 @@ def manage(command: str | None, args: tuple[str, ...]) -> None:
         return
     execute_from_command_line(["accord manage", command, *args])
 
+
+def _register_commands() -> None:
+    """Commands that live with their app."""
+    from accord.delivery.cli import import_command, sync
+
+    main.add_command(import_command)
+    main.add_command(sync)
+
+
+_register_commands()
 
 if __name__ == "__main__":
     main()

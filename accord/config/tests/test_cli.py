@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from accord.cli import main
 
-COMMANDS = ["serve", "worker", "demo", "manage"]
+COMMANDS = ["serve", "worker", "demo", "import", "sync", "manage"]
 
 
 def test_every_command_has_help():

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accord.accounts.actions import invite_user
 from accord.audit.models import AuditEvent
+from accord.delivery.models import DataSource
 from accord.demo import _pdf
 from accord.engagements import actions as eng
 from accord.vendors import actions as ven
@@ -37,6 +38,8 @@ def expected(access: str, role: str, target: str, *, api: bool) -> str | int:
     """What `role` should get from a route of class `access` on an own/other target."""
     if access == "logout":
         return LOGIN  # logging out always lands on the login page
+    if access == "no_webhooks":
+        return 404
     if role == "anonymous":
         if access == "public":
             return OK
@@ -102,6 +105,10 @@ ROUTES: dict[str, Route] = {
         "public", ("GET",), lambda o: {"token": o["invitation_token"]}, targeted=False
     ),
     "audit:list": Route("audit", targeted=False),
+    # Webhooks take no session; a file-only source (csv) refuses them whoever posts.
+    "delivery:webhook": Route(
+        "no_webhooks", ("POST",), lambda o: {"source_id": o["data_source"].pk}, targeted=False
+    ),
     # Vendors
     "vendors:list": Route("read", targeted=False),
     "vendors:add": Route("write", ("GET", "POST"), targeted=False),
@@ -251,6 +258,9 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
     from accord.accounts.actions import invitation_token
 
     objects["invitation"] = invitation
+    objects["data_source"] = DataSource.objects.create(
+        engagement=objects["own"]["engagement"], kind="csv", name="CSV"
+    )
     objects["invitation_token"] = invitation_token(invitation)
     return objects
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -16,6 +17,12 @@ from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
 
 logger = logging.getLogger(__name__)
 CHUNK = 1000
+
+# Set by whoever runs an import (the CLI shows a progress bar); told how many records were
+# written after each chunk.
+_progress: contextvars.ContextVar[Callable[[int], None] | None] = contextvars.ContextVar(
+    "accord_import_progress", default=None
+)
 
 
 class ImportFailed(Exception):
@@ -140,6 +147,9 @@ def upsert_records(
         if to_update:
             model._default_manager.bulk_update(to_update, list(fields), batch_size=CHUNK)
             counts.updated += len(to_update)
+        report = _progress.get()
+        if report is not None:
+            report(len(chunk))
     return counts, ids
 
 
@@ -150,6 +160,7 @@ def run_import(
     work: Callable[[ImportSummary], None],
     requested_by: Any = None,
     run: SyncRun | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> SyncRun:
     """Run `work` in one transaction inside a visible SyncRun: all of it lands, or none of it.
 
@@ -166,6 +177,7 @@ def run_import(
     run.save(update_fields=["status", "started_at"])
     summary = ImportSummary()
     began = time.monotonic()
+    token = _progress.set(on_progress)
     try:
         with transaction.atomic():
             work(summary)
@@ -180,6 +192,8 @@ def run_import(
         run.counts = {kind: c.as_dict() for kind, c in summary.counts.items()}
         run.skipped = summary.skipped[:1000]
         run.summary = summary.as_text()
+    finally:
+        _progress.reset(token)
     run.finished_at = timezone.now()
     run.save()
     logger.info(

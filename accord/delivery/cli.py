@@ -1,0 +1,122 @@
+"""`accord import` and `accord sync`: delivery data from the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+
+@click.command("import")
+@click.argument("kind", type=click.Choice(["jira", "trello", "github", "git", "csv"]))
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--engagement", "engagement_slug", required=True, help="Engagement slug.")
+@click.option("--source", "source_name", help="Data source name (created if missing).")
+@click.option("--ref", help="git: import only this ref (default: all branches).")
+@click.option("--zone", help="IANA zone of dates without one (CSV exports), e.g. Europe/Berlin.")
+@click.option("--user", "username", help="Act as this user (checked against the access policy).")
+def import_command(
+    kind: str,
+    path: Path,
+    engagement_slug: str,
+    source_name: str | None,
+    ref: str | None,
+    zone: str | None,
+    username: str | None,
+) -> None:
+    """Import a file or folder from Jira, Trello, GitHub, git or CSV into an engagement.
+
+    The import is one transaction: a malformed file is reported in one sentence and nothing is
+    written. Importing the same data again changes nothing.
+    """
+    from accord.cli import setup_django
+
+    setup_django()
+    from django.core.exceptions import ValidationError
+
+    from accord.delivery.actions.sources import find_or_create_source, import_path
+    from accord.delivery.models import SyncRunStatus
+
+    actor, engagement = _actor_and_engagement(username, engagement_slug)
+    try:
+        source = find_or_create_source(
+            actor=actor, engagement=engagement, kind=kind, name=source_name
+        )
+    except ValidationError as exc:
+        raise click.ClickException(" ".join(exc.messages)) from None
+    options = {k: v for k, v in {"ref": ref, "zone": zone}.items() if v}
+    on_terminal = sys.stderr.isatty()
+    written = 0
+
+    def progress(n: int) -> None:
+        nonlocal written
+        written += n
+        click.echo(f"\r{written:,} records written…", nl=False, err=True)
+
+    run = import_path(
+        data_source=source,
+        path=path,
+        options=options,
+        requested_by=actor,
+        on_progress=progress if on_terminal else None,
+    )
+    if on_terminal and written:
+        click.echo("", err=True)
+    if run.status != SyncRunStatus.SUCCEEDED:
+        raise click.ClickException(f"{run.error} Nothing was written.")
+    click.echo(f"Imported into {source} of {engagement}:")
+    click.echo(run.summary or "nothing to import.")
+
+
+@click.command()
+@click.argument("engagement_slug")
+@click.option("--source", "source_name", help="Only this data source.")
+@click.option("--user", "username", help="Act as this user (checked against the access policy).")
+def sync(engagement_slug: str, source_name: str | None, username: str | None) -> None:
+    """Pull what changed from the live services of an engagement's data sources, now."""
+    from accord.cli import setup_django
+
+    setup_django()
+    from accord.delivery.actions.sources import sync_now
+    from accord.delivery.connectors import supports
+    from accord.delivery.models import SyncRunStatus
+
+    _, engagement = _actor_and_engagement(username, engagement_slug)
+    candidates = engagement.data_sources.all()
+    if source_name:
+        candidates = candidates.filter(name=source_name)
+    sources = [s for s in candidates if supports(s.kind, "sync")]
+    if not sources:
+        raise click.ClickException(f"{engagement} has no data source that can sync.")
+    failed = False
+    for source in sources:
+        run = sync_now(data_source=source)
+        ok = run.status == SyncRunStatus.SUCCEEDED
+        failed |= not ok
+        click.echo(f"{source}: {'ok' if ok else 'failed'}")
+        click.echo(run.summary if ok else run.error)
+    if failed:
+        sys.exit(1)
+
+
+def _actor_and_engagement(username: str | None, slug: str) -> tuple[Any, Any]:
+    """The acting user (None: the operator at the server) and the engagement, per the policy."""
+    from accord.accounts import policy
+    from accord.accounts.models import User
+    from accord.engagements.models import Engagement
+
+    actor = None
+    engagements = Engagement.objects.all()
+    if username:
+        actor = User.objects.filter(username=username).first()
+        if actor is None:
+            raise click.ClickException(f"There is no user “{username}”.")
+        engagements = policy.visible_engagements(actor)
+    engagement = engagements.filter(slug=slug).first()
+    if engagement is None:
+        raise click.ClickException(f"There is no engagement “{slug}”.")
+    if actor is not None and not policy.can(actor, policy.Perm.CHANGE_ENGAGEMENT, engagement):
+        raise click.ClickException(f"{username} may not change {engagement}.")
+    return actor, engagement
