@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 
 from accord.lib.uploads import ALLOWED_EXTENSIONS
@@ -191,7 +192,9 @@ class EvidenceForm(TablerModelForm):
         super().__init__(*args, **kwargs)
         field = self.fields[self.file_field]
         field.widget = forms.FileInput(attrs={"class": "form-control", "accept": ACCEPT})
-        field.help_text = f"Accepted: {', '.join(ALLOWED_EXTENSIONS)}."
+        field.help_text = (
+            f"Up to {settings.MAX_UPLOAD_MB} MB: {', '.join(e[1:] for e in ALLOWED_EXTENSIONS)}."
+        )
         if getattr(self.instance, self.file_field):
             optional = self.instance._meta.get_field(self.file_field).blank
             field.required = False
@@ -230,6 +233,7 @@ class CertificationForm(EvidenceForm):
         }
         help_texts = {
             "name": "Only when the kind is “Other”.",
+            "reference": "As printed on the certificate.",
             "valid_until": "Leave empty if it does not expire.",
         }
         widgets = {"valid_from": _date(), "valid_until": _date()}

@@ -95,7 +95,8 @@ def vendor_directory(
     user: AnyUser, filters: VendorFilters, *, today: dt.date | None = None
 ) -> QuerySet[Vendor]:
     """The vendors the user may see, filtered, with what the list shows: industries,
-    capabilities, locations and certificate counts by standing (valid, expiring, expired)."""
+    capabilities, locations and certificate counts by standing (valid, expiring, expired; the
+    rest of `certificate_count` is not yet valid)."""
     today = today or timezone.localdate()
     soon = today + dt.timedelta(days=EXPIRY_WARNING_DAYS)
     started = Q(certifications__valid_from__isnull=True) | Q(certifications__valid_from__lte=today)
@@ -112,6 +113,15 @@ def vendor_directory(
                 "certifications",
                 filter=started
                 & Q(certifications__valid_until__gte=today, certifications__valid_until__lte=soon),
+                distinct=True,
+            ),
+            valid_count=Count(
+                "certifications",
+                filter=started
+                & (
+                    Q(certifications__valid_until__isnull=True)
+                    | Q(certifications__valid_until__gt=soon)
+                ),
                 distinct=True,
             ),
         )

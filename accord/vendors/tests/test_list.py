@@ -192,6 +192,34 @@ def test_a_vendor_with_an_expired_certificate_gets_a_red_badge(mark, vistula, de
     assert "1 expiring" in html
 
 
+def test_the_certificate_summary_counts_each_standing(mark, vistula):
+    # given one certificate of each standing
+    for kind, valid_from, valid_until in [
+        ("iso_27001", -800, -30),
+        ("soc2_type2", -300, 30),
+        ("gdpr", -300, None),
+        ("pci_dss", -300, 400),
+        ("hipaa", 10, 400),
+    ]:
+        actions.add_vendor_item(
+            actor=mark,
+            vendor=vistula,
+            model=Certification,
+            kind=kind,
+            valid_from=days(valid_from),
+            valid_until=days(valid_until) if valid_until is not None else None,
+        )
+    # when
+    row = logged_in(mark).get(LIST).context["page_obj"][0]
+    # then the not-yet-valid one is counted only in the total
+    assert (row.expired_count, row.expiring_count, row.valid_count, row.certificate_count) == (
+        1,
+        1,
+        2,
+        5,
+    )
+
+
 def test_the_list_is_paginated_and_keeps_its_filters(mark):
     # given 30 vendors in Poland
     for n in range(30):
