@@ -1,0 +1,527 @@
+"""Jira payloads → plain typed records. Pure: no database, no I/O.
+
+Covers the Agile board and JQL search responses (`{"issues": [...]}`) and bare lists of issues,
+with or without `expand=changelog`; changelog pages (`values`, `isLast`); sprint lists
+(`{"values": [...]}`); and the status list (GET /rest/api/2/status). Jira Cloud's CSV export is
+in `mapping_csv`. A payload that is not what it claims raises MappingError naming the record.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import urlsplit
+
+from accord.delivery.models import Category
+
+# Jira's three status categories (statusCategory.key) and what each counts as (DESIGN.md).
+JIRA_CATEGORY_KEYS: dict[str, str] = {
+    "new": Category.TODO,
+    "indeterminate": Category.IN_PROGRESS,
+    "done": Category.DONE,
+}
+DATE_EXAMPLE = "2020-06-12T08:13:13.360+0800"
+_STORY_POINT_NAMES = ("story points", "story point estimate")
+_EPIC_LINK_NAMES = ("epic link",)
+# Jira Server's sprint field: "com.atlassian.greenhopper.service.sprint.Sprint@1a2b[id=7,...]".
+_SERVER_SPRINT = re.compile(r"\[(?P<body>.*)\]\s*$")
+_SERVER_SPRINT_PART = re.compile(r"(\w+)=(.*?)(?=,\w+=|$)")
+
+
+class MappingError(ValueError):
+    """A payload does not have the shape or values expected; the message names the record."""
+
+
+@dataclass(frozen=True)
+class JiraUser:
+    """A Jira account as an issue or changelog names it."""
+
+    account_id: str
+    name: str = ""
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class SprintInfo:
+    """A sprint as the Agile API (or an issue's sprint field) describes it."""
+
+    external_id: str
+    name: str
+    state: str = ""
+    start_at: dt.datetime | None = None
+    end_at: dt.datetime | None = None
+    complete_at: dt.datetime | None = None
+    goal: str = ""
+
+    def fields(self) -> dict[str, Any]:
+        """The Sprint model's fields."""
+        return {
+            "external_id": self.external_id,
+            "name": self.name[:200],
+            "state": self.state[:20],
+            "start_at": self.start_at,
+            "end_at": self.end_at,
+            "complete_at": self.complete_at,
+            "goal": self.goal,
+        }
+
+
+@dataclass(frozen=True)
+class StatusMove:
+    """One status change from a changelog history."""
+
+    external_id: str
+    at: dt.datetime
+    from_id: str
+    from_name: str
+    to_id: str
+    to_name: str
+    author: JiraUser | None = None
+
+
+@dataclass(frozen=True)
+class SprintMove:
+    """An issue entering (added) or leaving one sprint, from a Sprint field change."""
+
+    at: dt.datetime
+    sprint_id: str
+    added: bool
+
+
+@dataclass(frozen=True)
+class History:
+    """What a list of changelog histories says about status and sprints."""
+
+    status_moves: tuple[StatusMove, ...] = ()
+    sprint_moves: tuple[SprintMove, ...] = ()
+
+
+@dataclass(frozen=True)
+class StatusInfo:
+    """A status from the status list, with the category its statusCategory maps to."""
+
+    external_id: str
+    name: str
+    category: str
+
+
+@dataclass(frozen=True)
+class Issue:
+    """A Jira issue in the terms of the WorkItem model, plus its embedded history if any."""
+
+    external_id: str
+    key: str
+    title: str
+    item_type: str
+    status: str
+    status_id: str
+    # The category Jira embedded in the issue's status (statusCategory.key), "" if none.
+    embedded_category: str
+    created_at: dt.datetime
+    updated_at: dt.datetime | None
+    url: str
+    parent_key: str = ""
+    epic_key: str = ""
+    story_points: Decimal | None = None
+    assignee: JiraUser | None = None
+    labels: tuple[str, ...] = ()
+    sprints: tuple[SprintInfo, ...] = ()
+    # None when the payload had no changelog; else the histories it carried and the total
+    # Jira says exist (more than carried means the embedded changelog was truncated).
+    changelog_total: int | None = None
+    changelog_count: int = 0
+    history: History = field(default_factory=History)
+
+    @property
+    def changelog_truncated(self) -> bool:
+        """Whether Jira holds more histories than the payload carried."""
+        return self.changelog_total is not None and self.changelog_total > self.changelog_count
+
+    def work_item_fields(self) -> dict[str, Any]:
+        """The WorkItem model's own fields (without category, assignee id or facts)."""
+        return {
+            "external_id": self.external_id,
+            "key": self.key[:100],
+            "title": self.title[:500],
+            "item_type": self.item_type[:100],
+            "status": self.status[:200],
+            "status_id": self.status_id[:100],
+            "created_at": self.created_at,
+            "updated_at": self.updated_at,
+            "parent_key": self.parent_key[:100],
+            "epic_key": self.epic_key[:100],
+            "story_points": self.story_points,
+            "labels": list(self.labels),
+            "url": self.url[:500],
+        }
+
+
+@dataclass(frozen=True)
+class FieldHints:
+    """Which custom fields hold story points and the epic link, when known."""
+
+    story_points: str = ""
+    epic_link: str = ""
+
+    @classmethod
+    def from_names(cls, names: Mapping[str, str], story_points: str = "") -> FieldHints:
+        """Hints from a response's `names` map (field id → display name), an explicit id first."""
+        by_name = {str(v).strip().lower(): k for k, v in names.items()}
+        points = story_points or next((by_name[n] for n in _STORY_POINT_NAMES if n in by_name), "")
+        epic = next((by_name[n] for n in _EPIC_LINK_NAMES if n in by_name), "")
+        return cls(story_points=points, epic_link=epic)
+
+
+def parse_datetime(value: Any, *, what: str) -> dt.datetime:
+    """An aware datetime from Jira's ISO 8601 (`+0800`, `+08:00` or `Z`); MappingError if not."""
+    if not isinstance(value, str) or not value:
+        raise MappingError(f"{what} is missing (expected a date like {DATE_EXAMPLE})")
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise MappingError(
+            f"{what} “{value[:40]}” is not a date (expected a date like {DATE_EXAMPLE})"
+        ) from None
+    if parsed.tzinfo is None:
+        raise MappingError(f"{what} “{value[:40]}” has no time zone offset (like +0800)")
+    return parsed.astimezone(dt.UTC)
+
+
+def _optional_datetime(value: Any, *, what: str) -> dt.datetime | None:
+    return None if value in (None, "") else parse_datetime(value, what=what)
+
+
+def _int(value: Any, default: int, *, what: str) -> int:
+    if value is None or value == "":
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise MappingError(f"{what} “{str(value)[:20]}” is not a whole number") from None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _user(value: Any) -> JiraUser | None:
+    if not isinstance(value, Mapping):
+        return None
+    account = _text(value.get("accountId") or value.get("key") or value.get("name"))
+    if not account:
+        return None  # deleted or anonymised accounts carry an empty id
+    return JiraUser(
+        account_id=account,
+        name=_text(value.get("displayName")),
+        email=_text(value.get("emailAddress")),
+    )
+
+
+def browse_url(self_url: str, key: str) -> str:
+    """The issue's page: the host of its API `self` link + /browse/KEY."""
+    parts = urlsplit(self_url)
+    if not parts.scheme or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc}/browse/{key}"
+
+
+def _story_points(value: Any) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        points = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    # Jira stores "-1" for "no estimate" on some sites; negative points mean nothing.
+    if not points.is_finite() or points < 0 or points >= Decimal("1e6"):
+        return None
+    return points.quantize(Decimal("0.01"))
+
+
+def is_sprint_value(value: Any) -> bool:
+    """Whether a field value looks like a sprint field: a list of sprints (Cloud or Server)."""
+    if not isinstance(value, list) or not value:
+        return False
+    return all(
+        (isinstance(v, Mapping) and {"id", "name", "state"} <= v.keys())
+        or (isinstance(v, str) and "greenhopper.service.sprint.Sprint" in v)
+        for v in value
+    )
+
+
+def sprint_from_payload(value: Mapping[str, Any] | str, *, what: str) -> SprintInfo:
+    """A sprint from an Agile sprint object or a Jira Server sprint string."""
+    if isinstance(value, str):
+        match = _SERVER_SPRINT.search(value)
+        parts = dict(_SERVER_SPRINT_PART.findall(match.group("body"))) if match else {}
+        if "id" not in parts:
+            raise MappingError(f"{what}: “{value[:60]}” is not a sprint")
+        value = {
+            "id": parts["id"],
+            "name": parts.get("name", ""),
+            "state": parts.get("state", "").lower(),
+            "goal": parts.get("goal", ""),
+            **{
+                key: None if parts.get(key) in (None, "<null>") else parts[key]
+                for key in ("startDate", "endDate", "completeDate")
+            },
+        }
+    if value.get("id") in (None, ""):
+        raise MappingError(f"{what}: a sprint has no id")
+    sprint_id = _text(value["id"])
+    label = f"{what}, sprint {sprint_id}"
+    return SprintInfo(
+        external_id=sprint_id,
+        name=_text(value.get("name")),
+        state=_text(value.get("state")).lower(),
+        start_at=_optional_datetime(value.get("startDate"), what=f"{label} startDate"),
+        end_at=_optional_datetime(value.get("endDate"), what=f"{label} endDate"),
+        complete_at=_optional_datetime(value.get("completeDate"), what=f"{label} completeDate"),
+        goal=_text(value.get("goal")) if value.get("goal") != "<null>" else "",
+    )
+
+
+def sprint_field_ids(fields: Mapping[str, Any]) -> list[str]:
+    """The custom fields of one issue whose values have the shape of a sprint list."""
+    return [k for k, v in fields.items() if k.startswith("customfield_") and is_sprint_value(v)]
+
+
+def _issue_sprints(fields: Mapping[str, Any], what: str) -> tuple[SprintInfo, ...]:
+    found: dict[str, SprintInfo] = {}
+    values: list[Any] = []
+    for name in sprint_field_ids(fields):
+        values.extend(fields[name])
+    # The Agile API also has `sprint` (the open one) and `closedSprints`.
+    if isinstance(fields.get("sprint"), Mapping):
+        values.append(fields["sprint"])
+    if is_sprint_value(fields.get("closedSprints")):
+        values.extend(fields["closedSprints"])
+    for value in values:
+        sprint = sprint_from_payload(value, what=what)
+        found.setdefault(sprint.external_id, sprint)
+    return tuple(sorted(found.values(), key=lambda s: _numeric_key(s.external_id)))
+
+
+def _numeric_key(value: str) -> tuple[int, str]:
+    return (int(value), "") if value.isdigit() else (0, value)
+
+
+def _id_list(value: Any) -> set[str]:
+    return {part.strip() for part in _text(value).split(",") if part.strip()}
+
+
+def parse_histories(
+    histories: Iterable[Any], *, what: str, sprint_fields: Iterable[str] = ()
+) -> History:
+    """Status and sprint changes from changelog histories (embedded or paged), oldest first."""
+    sprint_field_set = set(sprint_fields)
+    status_moves: list[StatusMove] = []
+    sprint_moves: list[SprintMove] = []
+    for history in histories:
+        if not isinstance(history, Mapping) or not isinstance(history.get("items"), list):
+            raise MappingError(f"{what}: a changelog history has no list of items")
+        history_id = _text(history.get("id"))
+        if not history_id:
+            raise MappingError(f"{what}: a changelog history has no id")
+        label = f"{what}, changelog history {history_id}"
+        at = parse_datetime(history.get("created"), what=f"{label} created")
+        author = _user(history.get("author"))
+        n = 0
+        for item in history["items"]:
+            if not isinstance(item, Mapping):
+                raise MappingError(f"{label}: an item is not an object")
+            name = _text(item.get("field"))
+            field_id = _text(item.get("fieldId"))
+            if field_id == "status" or (not field_id and name.lower() == "status"):
+                status_moves.append(
+                    StatusMove(
+                        external_id=history_id if n == 0 else f"{history_id}.{n}",
+                        at=at,
+                        from_id=_text(item.get("from")),
+                        from_name=_text(item.get("fromString")),
+                        to_id=_text(item.get("to")),
+                        to_name=_text(item.get("toString")),
+                        author=author,
+                    )
+                )
+                n += 1
+            elif name == "Sprint" or field_id in sprint_field_set:
+                before, after = _id_list(item.get("from")), _id_list(item.get("to"))
+                sprint_moves += [SprintMove(at, s, True) for s in sorted(after - before)]
+                sprint_moves += [SprintMove(at, s, False) for s in sorted(before - after)]
+    status_moves.sort(key=lambda m: (m.at, _numeric_key(m.external_id.split(".")[0])))
+    sprint_moves.sort(key=lambda m: (m.at, not m.added))
+    return History(status_moves=tuple(status_moves), sprint_moves=tuple(sprint_moves))
+
+
+def _key_of(value: Any) -> str:
+    return _text(value.get("key")) if isinstance(value, Mapping) else ""
+
+
+def _epic_key(fields: Mapping[str, Any], hints: FieldHints) -> str:
+    if isinstance(fields.get("epic"), Mapping) and fields["epic"].get("key"):
+        return _text(fields["epic"]["key"])
+    if hints.epic_link and isinstance(fields.get(hints.epic_link), str):
+        return fields[hints.epic_link]
+    parent = fields.get("parent")
+    if isinstance(parent, Mapping):
+        parent_type = (parent.get("fields") or {}).get("issuetype") or {}
+        if (
+            _text(parent_type.get("name")).lower() == "epic"
+            or parent_type.get("hierarchyLevel") == 1
+        ):
+            return _key_of(parent)
+    return ""
+
+
+def map_issue(payload: Any, *, hints: FieldHints | None = None) -> Issue:
+    """One issue (search, Agile or webhook shape) as an Issue; MappingError names the issue."""
+    hints = hints or FieldHints()
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("fields"), Mapping):
+        raise MappingError("an issue has no “fields” object (expected a Jira issue)")
+    key = _text(payload.get("key"))
+    issue_id = _text(payload.get("id"))
+    what = f"issue {key or issue_id or '(no key)'}"
+    if not key or not issue_id:
+        raise MappingError(f"{what} has no “id” or “key”")
+    fields = payload["fields"]
+    status = fields.get("status")
+    if not isinstance(status, Mapping) or not status.get("id"):
+        raise MappingError(f"{what} has no status with an id")
+    category_key = _text((status.get("statusCategory") or {}).get("key"))
+    issue_type = fields.get("issuetype") or {}
+    labels = fields.get("labels") or []
+    if not isinstance(labels, list):
+        raise MappingError(f"{what}: “labels” is not a list")
+    changelog = payload.get("changelog")
+    history = History()
+    total: int | None = None
+    count = 0
+    if isinstance(changelog, Mapping) and isinstance(changelog.get("histories"), list):
+        histories = changelog["histories"]
+        count = len(histories)
+        total = _int(changelog.get("total"), count, what=f"{what}: changelog total")
+        history = parse_histories(histories, what=what, sprint_fields=sprint_field_ids(fields))
+    return Issue(
+        external_id=issue_id,
+        key=key,
+        title=_text(fields.get("summary")).strip(),
+        item_type=_text(issue_type.get("name")),
+        status=_text(status.get("name")),
+        status_id=_text(status["id"]),
+        embedded_category=JIRA_CATEGORY_KEYS.get(category_key, ""),
+        created_at=parse_datetime(fields.get("created"), what=f"{what} created"),
+        updated_at=_optional_datetime(fields.get("updated"), what=f"{what} updated"),
+        url=browse_url(_text(payload.get("self")), key),
+        parent_key=_key_of(fields.get("parent")),
+        epic_key=_epic_key(fields, hints),
+        story_points=_story_points(fields.get(hints.story_points)) if hints.story_points else None,
+        assignee=_user(fields.get("assignee")),
+        labels=tuple(str(label) for label in labels),
+        sprints=_issue_sprints(fields, what),
+        changelog_total=total,
+        changelog_count=count,
+        history=history,
+    )
+
+
+def map_issues(payloads: Sequence[Any], *, hints: FieldHints | None = None) -> list[Issue]:
+    """Every issue of a page or list, in order."""
+    return [map_issue(p, hints=hints) for p in payloads]
+
+
+def issue_page(payload: Any) -> tuple[list[Any], dict[str, str]]:
+    """The raw issues and the `names` map (if expanded) of a search/Agile page or a list."""
+    if isinstance(payload, list):
+        return payload, {}
+    if isinstance(payload, Mapping) and isinstance(payload.get("issues"), list):
+        names = payload.get("names")
+        return payload["issues"], dict(names) if isinstance(names, Mapping) else {}
+    raise MappingError("not an issue page (expected {“issues”: [...]} or a list of issues)")
+
+
+@dataclass(frozen=True)
+class ChangelogPage:
+    """One page of GET /rest/api/3/issue/{id}/changelog."""
+
+    histories: tuple[Any, ...]
+    start_at: int
+    total: int
+    is_last: bool
+
+
+def changelog_page(payload: Any) -> ChangelogPage:
+    """A changelog page's histories and position; MappingError if it is not one."""
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("values"), list):
+        raise MappingError("not a changelog page (expected {“values”: [...], “isLast”: ...})")
+    values = payload["values"]
+    start = _int(payload.get("startAt"), 0, what="the changelog page's startAt")
+    total = _int(payload.get("total"), start + len(values), what="the changelog page's total")
+    is_last = bool(payload.get("isLast", start + len(values) >= total))
+    return ChangelogPage(histories=tuple(values), start_at=start, total=total, is_last=is_last)
+
+
+def map_sprints(payload: Any) -> list[SprintInfo]:
+    """The sprints of an Agile sprint page (`{"values": [...]}`) or a list of sprints."""
+    values = payload.get("values") if isinstance(payload, Mapping) else payload
+    if not isinstance(values, list):
+        raise MappingError("not a sprint list (expected {“values”: [...]})")
+    sprints = []
+    for n, value in enumerate(values, start=1):
+        if not isinstance(value, Mapping):
+            raise MappingError(f"sprint {n} is not an object")
+        sprints.append(sprint_from_payload(value, what=f"sprint {n}"))
+    return sprints
+
+
+def map_statuses(payload: Any) -> list[StatusInfo]:
+    """The statuses of GET /rest/api/2/status, each with the category its statusCategory means."""
+    if not isinstance(payload, list):
+        raise MappingError("not a status list (expected a JSON list of statuses)")
+    statuses = []
+    for n, value in enumerate(payload, start=1):
+        if not isinstance(value, Mapping) or not value.get("id"):
+            raise MappingError(f"status {n} has no id")
+        key = _text((value.get("statusCategory") or {}).get("key"))
+        statuses.append(
+            StatusInfo(
+                external_id=_text(value["id"]),
+                name=_text(value.get("name")),
+                category=JIRA_CATEGORY_KEYS.get(key, ""),
+            )
+        )
+    return statuses
+
+
+def detect_shape(payload: Any) -> str:
+    """What a parsed JSON document is: issues, issue, changelog, sprints, statuses or unknown."""
+    if isinstance(payload, Mapping):
+        if isinstance(payload.get("issues"), list):
+            return "issues"
+        if isinstance(payload.get("fields"), Mapping) and payload.get("key"):
+            return "issue"
+        values = payload.get("values")
+        if isinstance(values, list):
+            first = values[0] if values else None
+            if isinstance(first, Mapping) and "items" in first and "created" in first:
+                return "changelog"
+            if isinstance(first, Mapping) and "state" in first and "name" in first:
+                return "sprints"
+            if first is None:
+                return "changelog" if "isLast" in payload and "total" in payload else "sprints"
+        return "unknown"
+    if isinstance(payload, list):
+        first = payload[0] if payload else None
+        if first is None:
+            return "issues"
+        if isinstance(first, Mapping) and isinstance(first.get("fields"), Mapping):
+            return "issues"
+        if isinstance(first, Mapping) and "statusCategory" in first:
+            return "statuses"
+        if isinstance(first, Mapping) and {"id", "name", "state"} <= first.keys():
+            return "sprints"
+    return "unknown"
