@@ -50,6 +50,10 @@ class WorkItem(SourceRecord):
     )
     labels = models.JSONField(default=list, blank=True)
     is_incident = models.BooleanField(default=False)
+    # The category the source itself embedded with the current status (Jira's statusCategory),
+    # kept per item so a status's embedded category can be taken from the most recently
+    # updated item currently in it; blank when the source gives none.
+    embedded_category = models.CharField(max_length=12, choices=Category.choices, blank=True)
     # Derived facts (DESIGN.md): first entry to in_progress, last entry to done if done now.
     started_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
@@ -62,6 +66,7 @@ class WorkItem(SourceRecord):
             models.Index(fields=["data_source", "done_at"]),
             models.Index(fields=["data_source", "started_at"]),
             models.Index(fields=["data_source", "key"]),
+            models.Index(fields=["data_source", "status_id", "updated_at"]),
         ]
 
     def __str__(self) -> str:
