@@ -1,0 +1,17 @@
+"""GitHub: pull requests, reviews, deployments and their statuses, releases, incident issues and
+workflow runs, by file import (REST JSON), incremental REST sync and signed webhooks.
+
+Data source settings this connector reads:
+
+- ``scope``: ``{"repos": ["owner/name", ...], "api_url": "..."}``; ``api_url`` defaults to
+  GitHub's public REST API (``client.DEFAULT_API_URL``) and points at GitHub Enterprise Server's
+  ``https://HOST/api/v3`` otherwise. An import skips records of repos outside ``repos`` when the
+  list is given.
+- ``deployment_rule``: ``{"environment_pattern": "prod*"}`` (deployments to matching environments
+  are production; without it GitHub's own ``production_environment`` flag or an environment
+  named production/prod decides), ``{"workflow": "Deploy", "branch": "main"}`` (successful runs of
+  that workflow, optionally only on that branch, are production deployments) and
+  ``{"releases": true}`` (published releases are production deployments).
+- ``incident_rule``: ``{"labels": ["incident", ...]}`` — issues with one of these labels are
+  incidents.
+"""
