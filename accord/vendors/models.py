@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import zoneinfo
 from functools import cache
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
@@ -27,6 +28,14 @@ def validate_time_zone(value: str) -> None:
     """Accept IANA zone names only (Europe/Warsaw, Asia/Kolkata), never abbreviations."""
     if value not in _zone_names():
         raise ValidationError(f"“{value}” is not an IANA time zone such as Europe/Berlin.")
+
+
+def validate_new_evidence(value: Any) -> None:
+    """Check a file as it is uploaded; one already stored was checked then, and re-reading it on
+    every edit would fail the edit (with a server error) if storage had lost it."""
+    if getattr(value, "_committed", False):
+        return
+    validate_evidence_file(value)
 
 
 class Industry(models.Model):
@@ -181,7 +190,7 @@ class Certification(models.Model):
     evidence = models.FileField(
         upload_to=RandomName("certifications"),
         blank=True,
-        validators=[validate_evidence_file],
+        validators=[validate_new_evidence],
         max_length=200,
     )
     # The stored file has a random name; this is the name it was uploaded with.
@@ -338,7 +347,7 @@ class VendorDocument(models.Model):
     version = models.CharField(max_length=30, blank=True)
     file = models.FileField(
         upload_to=RandomName("vendor-documents"),
-        validators=[validate_evidence_file],
+        validators=[validate_new_evidence],
         max_length=200,
     )
     original_name = models.CharField(max_length=200, blank=True)

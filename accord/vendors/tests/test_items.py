@@ -436,3 +436,26 @@ def test_the_edit_form_links_the_current_file_through_the_download_view(
     html = logged_in(mark).get(url("document_edit", vistula, vistula_document.pk)).content.decode()
     assert url("document_download", vistula, vistula_document.pk) in html
     assert vistula_document.file.name not in html
+
+
+def test_a_document_whose_file_storage_lost_can_still_be_edited(mark, vistula, vistula_document):
+    # given the stored file has gone missing (a restore without media, say)
+    vistula_document.file.storage.delete(vistula_document.file.name)
+    # when the manager renames it
+    response = logged_in(mark).post(
+        url("document_edit", vistula, vistula_document.pk),
+        {"kind": "security_policy", "title": "Security policy (2026)", "version": "2026.1"},
+    )
+    # then the change is saved instead of failing on the missing file
+    assert response.status_code == 302
+    vistula_document.refresh_from_db()
+    assert vistula_document.title == "Security policy (2026)"
+
+
+def test_a_replacement_file_is_still_checked(mark, vistula, vistula_document):
+    response = logged_in(mark).post(
+        url("document_edit", vistula, vistula_document.pk),
+        {"kind": "sdlc", "title": "SDLC", "file": upload("sdlc.pdf", EXE)},
+    )
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["file"]
