@@ -128,6 +128,9 @@ class SprintMembership(models.Model):
     removed_at = models.DateTimeField(null=True, blank=True)
     in_at_start = models.BooleanField(default=False)
     in_at_close = models.BooleanField(default=False)
+    # Every add and removal known, as [ISO time, added?] pairs, so the flags above can be
+    # recomputed when the sprint's dates arrive after the item's history (imports in any order).
+    events = models.JSONField(default=list, blank=True)
 
     class Meta:
         constraints = [

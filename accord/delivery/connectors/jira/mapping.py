@@ -129,6 +129,7 @@ class Issue:
     story_points: Decimal | None = None
     assignee: JiraUser | None = None
     labels: tuple[str, ...] = ()
+    priority: str = ""
     sprints: tuple[SprintInfo, ...] = ()
     # None when the payload had no changelog; else the histories it carried and the total
     # Jira says exist (more than carried means the embedded changelog was truncated).
@@ -422,6 +423,7 @@ def map_issue(payload: Any, *, hints: FieldHints | None = None) -> Issue:
         story_points=_story_points(fields.get(hints.story_points)) if hints.story_points else None,
         assignee=_user(fields.get("assignee")),
         labels=tuple(str(label) for label in labels),
+        priority=_text((fields.get("priority") or {}).get("name")),
         sprints=_issue_sprints(fields, what),
         changelog_total=total,
         changelog_count=count,

@@ -154,6 +154,7 @@ def _map_row(row: _Row, *, tz: dt.tzinfo, base_url: str, keys_by_id: dict[str, s
         if assignee_id
         else None,
         labels=tuple(row.many("Labels")),
+        priority=row.one("Priority"),
         # Sprints by name only; the importer matches them to known sprints.
         sprints=tuple(SprintInfo(external_id="", name=name) for name in row.many("Sprint")),
     )
