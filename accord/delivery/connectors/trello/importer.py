@@ -222,7 +222,7 @@ def record_lists(*, data_source: DataSource, names: Mapping[str, str]) -> dict[s
     }
 
 
-def _people(board: Board) -> dict[str, int]:
+def people_of(board: Board) -> dict[str, int]:
     wanted = {member for card in board.cards.values() for member in card.member_ids[:1]}
     wanted |= {change.author_id for change in board.changes.values() if change.author_id}
     accounts = []
@@ -254,7 +254,7 @@ def apply_board(*, data_source: DataSource, board: Board, summary: ImportSummary
     names = _list_names(board)
     categories = record_lists(data_source=data_source, names=names)
     by_name = {names[list_id]: category for list_id, category in categories.items()}
-    people = _people(board)
+    people = people_of(board)
     created = _created_times(data_source, board)
     rows = []
     for card in board.cards.values():
@@ -280,16 +280,9 @@ def apply_board(*, data_source: DataSource, board: Board, summary: ImportSummary
     )
     summary.add("work_items", counts)
     touched = set(item_ids.values())
-    # Archiving or unarchiving a done card is housekeeping, not a change of status.
-    changes = [
-        change
-        for change in board.changes.values()
-        if change.archive is None
-        or categories.get(change.from_id if change.archive else change.to_id) != Category.DONE
-    ]
     touched |= write_changes(
         data_source=data_source,
-        changes=changes,
+        changes=status_changes(board, categories),
         categories=categories,
         people=people,
         item_ids=item_ids,
@@ -301,6 +294,16 @@ def apply_board(*, data_source: DataSource, board: Board, summary: ImportSummary
     if resolution.note():
         summary.notes.append(resolution.note())
     return touched
+
+
+def status_changes(board: Board, categories: Mapping[str, str]) -> list[Change]:
+    """The board's changes that change a status: archiving a done card is housekeeping."""
+    return [
+        change
+        for change in board.changes.values()
+        if change.archive is None
+        or categories.get(change.from_id if change.archive else change.to_id) != Category.DONE
+    ]
 
 
 def write_changes(
