@@ -42,6 +42,12 @@ def _media_root(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
+def _lazy_static_index(settings: Any) -> None:
+    # WhiteNoise otherwise indexes every static file for each test client it serves.
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_hashing(settings: Any) -> None:
     # Argon2 is the production hasher (tested in accounts); tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

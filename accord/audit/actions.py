@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.db import models, transaction
 
 from accord.audit.models import AuditAction, AuditEvent
+from accord.lib.crypto import EncryptedTextField
 
 if TYPE_CHECKING:
     from accord.accounts.models import User
@@ -17,8 +18,15 @@ if TYPE_CHECKING:
 M = TypeVar("M", bound=models.Model)
 
 
+class Secret(str):
+    """A secret's value in a snapshot: compared as itself, recorded only as set or not."""
+
+
 def _plain(value: Any) -> Any:
     """Turn a field value into something JSON can hold and a person can read."""
+    if isinstance(value, Secret):
+        # Credentials and webhook secrets never reach the audit log, only that they changed.
+        return "(secret set)" if value else ""
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Decimal):
@@ -34,25 +42,31 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
-def snapshot(instance: models.Model) -> dict[str, Any]:
-    """The instance's concrete field values (foreign keys by id), ready to diff."""
+def snapshot(instance: models.Model, *, plain: bool = True) -> dict[str, Any]:
+    """The instance's concrete field values (foreign keys by id); JSON-ready unless plain=False."""
+    convert = _plain if plain else (lambda value: value)
     values: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if field.primary_key:
             continue
-        values[field.name] = _plain(getattr(instance, field.attname))
+        value = getattr(instance, field.attname)
+        if isinstance(field, EncryptedTextField):
+            value = Secret(value or "")
+        if hasattr(value, "storage"):  # compare stored files by name, not by file object
+            value = value.name or None
+        values[field.name] = convert(value)
     if instance.pk is not None:
         for m2m in instance._meta.many_to_many:
-            values[m2m.name] = sorted(
-                _plain(pk) for pk in getattr(instance, m2m.name).values_list("pk", flat=True)
-            )
+            values[m2m.name] = sorted(getattr(instance, m2m.name).values_list("pk", flat=True))
     return values
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """Fields whose value changed, as {field: [before, after]}."""
+    """Fields whose value changed, as {field: [before, after]} in JSON-ready form.
+
+    Values are compared as Python values, so 1850000 and 1850000.00 are the same amount."""
     return {
-        name: [before.get(name), after.get(name)]
+        name: [_plain(before.get(name)), _plain(after.get(name))]
         for name in sorted(set(before) | set(after))
         if before.get(name) != after.get(name)
     }
@@ -121,7 +135,7 @@ def update_audited(
     m2m: dict[str, Any] | None = None,
 ) -> M:
     """Apply field values, validate, save, and record what changed (nothing if nothing did)."""
-    before = snapshot(type(instance)._default_manager.get(pk=instance.pk))
+    before = snapshot(type(instance)._default_manager.get(pk=instance.pk), plain=False)
     was_engagement, was_shared = _scope(instance)
     for name, value in fields.items():
         setattr(instance, name, value)
@@ -129,7 +143,7 @@ def update_audited(
     instance.save()
     for name, values in (m2m or {}).items():
         getattr(instance, name).set(values)
-    changes = diff(before, snapshot(instance))
+    changes = diff(before, snapshot(instance, plain=False))
     if changes:
         engagement, shared = _scope(instance)
         record_event(

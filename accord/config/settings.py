@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "accord.vendors",
     "accord.engagements",
     "accord.delivery",
+    "accord.selection",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accord.accounts.middleware.UserTimeZoneMiddleware",
     # Last, as django-axes asks, so that it sees the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -223,11 +225,17 @@ STATIC_ROOT = ACCORD_HOME / "static"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [
+    PACKAGE_DIR / "static",
     ("vendor/tabler", PROJECT_DIR / "node_modules/@tabler/core/dist"),
     ("vendor/tabler-icons", PROJECT_DIR / "node_modules/@tabler/icons-webfont/dist"),
     ("vendor/htmx", PROJECT_DIR / "node_modules/htmx.org/dist"),
 ]
-STATICFILES_DIRS = [(prefix, path) for prefix, path in STATICFILES_DIRS if path.exists()]
+# Front-end packages are listed only once `npm ci` has installed them.
+STATICFILES_DIRS = [
+    entry
+    for entry in STATICFILES_DIRS
+    if (entry[1] if isinstance(entry, tuple) else entry).exists()
+]
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -104,18 +104,12 @@ class EngagementSerializer(serializers.ModelSerializer):
 
 
 class EngagementPermission(PolicyPermission):
-    """The policy, asked about an engagement only once it is found — so one the caller may not
-    see answers 404, not 403 — and with the comment permission for posting a note."""
+    """The policy, with the comment permission for posting a note."""
 
     def _perm(self, view: Any) -> Any:
         if getattr(view, "action", None) == "notes" and view.request.method == "POST":
             return Perm.COMMENT_ENGAGEMENT
         return super()._perm(view)
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if getattr(view, "detail", False):
-            return bool(request.user and request.user.is_authenticated)
-        return super().has_permission(request, view)
 
 
 @extend_schema_view(

@@ -41,6 +41,10 @@ class PolicyPermission(permissions.BasePermission):
     def has_permission(self, request: Any, view: Any) -> bool:
         from accord.accounts import policy
 
+        # Anything done to one object is judged on that object, after the policy-scoped lookup:
+        # an object the user may not see answers 404, one they may see but not change 403.
+        if getattr(view, "detail", False):
+            return policy.can(request.user, view.policy_perms["read"])
         return policy.can(request.user, self._perm(view))
 
     def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:

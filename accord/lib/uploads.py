@@ -45,7 +45,12 @@ def content_type_for(name: str) -> str:
 
 
 def validate_evidence_file(upload: UploadedFile) -> None:
-    """Refuse files that are too large, of a type Accord does not keep, or disguised."""
+    """Refuse files that are too large, of a type Accord does not keep, or disguised.
+
+    A file already stored was checked when it was uploaded; it is not read again on later
+    edits (which would fail the edit if storage had lost it)."""
+    if getattr(upload, "_committed", False):
+        return
     name = upload.name or ""
     ext = os.path.splitext(name)[1].lower()
     limit = settings.MAX_UPLOAD_MB * 1024 * 1024

@@ -203,19 +203,6 @@ class VendorSerializer(CountryFieldMixin, serializers.ModelSerializer):
         return value.upper()
 
 
-class VendorPermission(PolicyPermission):
-    """The policy, with writes to one vendor judged on that vendor after the policy-scoped
-    lookup: another vendor's id answers 404 to a vendor user, as on the web, and 403 only
-    comes from a vendor the user may see but not change."""
-
-    _ON_ONE_VENDOR = frozenset({"update", "partial_update", "destroy"})
-
-    def has_permission(self, request: Any, view: Any) -> bool:
-        if getattr(view, "action", None) in self._ON_ONE_VENDOR:
-            return policy.can(request.user, policy.Perm.VIEW_VENDOR)
-        return super().has_permission(request, view)
-
-
 _FILTERS = [
     OpenApiParameter("q", str, description="Part of the vendor's name or legal name."),
     OpenApiParameter(
@@ -231,7 +218,7 @@ class VendorViewSet(viewsets.ModelViewSet):
     """Vendors: the client sees all; a vendor user sees only their own vendor."""
 
     serializer_class = VendorSerializer
-    permission_classes = [IsAuthenticated, VendorPermission]
+    permission_classes = [IsAuthenticated, PolicyPermission]
     policy_perms = {
         "read": policy.Perm.VIEW_VENDOR,
         "create": policy.Perm.ADD_VENDOR,
