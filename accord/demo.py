@@ -489,6 +489,10 @@ def _load_vendor(spec: dict[str, Any]) -> tuple[Vendor, bool]:
             reference=reference,
             valid_from=_years(from_years),
             valid_until=_years(until_years) if until_years is not None else None,
+            evidence=ContentFile(
+                _pdf(f"{spec['name']}: certificate {reference or kind}"),
+                name=f"{kind.replace('_', '-')}-certificate.pdf",
+            ),
         )
     for title, client, industry, year, summary, outcome in spec["case_studies"]:
         add(
