@@ -22,6 +22,7 @@ from accord.accounts.models import CLIENT_ROLES, VENDOR_ROLES, Role, User
 if TYPE_CHECKING:
     from accord.audit.models import AuditEvent
     from accord.engagements.models import Document, Engagement, Note
+    from accord.selection.models import Candidate, Evaluation
     from accord.vendors.models import Vendor
 
 AnyUser = User | AnonymousUser
@@ -40,20 +41,48 @@ class Perm(StrEnum):
     VIEW_INTERNAL = "engagement.view_internal"
     MANAGE_USERS = "users.manage"
     VIEW_AUDIT = "audit.view"
+    VIEW_EVALUATION = "evaluation.view"
+    MANAGE_EVALUATION = "evaluation.manage"
+    SCORE_EVALUATION = "evaluation.score"
+    VIEW_CHECKLIST = "checklist.view"
+    ANSWER_CHECKLIST = "checklist.answer"
 
 
 # Permissions that need no object, by role. Object-level rules are in `can`.
 _ROLE_PERMS: dict[str, frozenset[Perm]] = {
-    Role.ADMIN: frozenset(Perm),
-    Role.MANAGER: frozenset(Perm) - {Perm.MANAGE_USERS},
-    Role.EVALUATOR: frozenset({Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.VIEW_INTERNAL}),
+    Role.ADMIN: frozenset(Perm) - {Perm.VIEW_CHECKLIST, Perm.ANSWER_CHECKLIST},
+    Role.MANAGER: frozenset(Perm) - {Perm.MANAGE_USERS, Perm.VIEW_CHECKLIST, Perm.ANSWER_CHECKLIST},
+    Role.EVALUATOR: frozenset(
+        {
+            Perm.VIEW_VENDOR,
+            Perm.VIEW_ENGAGEMENT,
+            Perm.VIEW_INTERNAL,
+            Perm.VIEW_EVALUATION,
+            Perm.SCORE_EVALUATION,
+        }
+    ),
     Role.VIEWER: frozenset(
-        {Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.VIEW_INTERNAL, Perm.VIEW_AUDIT}
+        {
+            Perm.VIEW_VENDOR,
+            Perm.VIEW_ENGAGEMENT,
+            Perm.VIEW_INTERNAL,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_EVALUATION,
+        }
     ),
     Role.VENDOR_LEAD: frozenset(
-        {Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.COMMENT_ENGAGEMENT, Perm.VIEW_AUDIT}
+        {
+            Perm.VIEW_VENDOR,
+            Perm.VIEW_ENGAGEMENT,
+            Perm.COMMENT_ENGAGEMENT,
+            Perm.VIEW_AUDIT,
+            Perm.VIEW_CHECKLIST,
+            Perm.ANSWER_CHECKLIST,
+        }
     ),
-    Role.VENDOR_MEMBER: frozenset({Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.VIEW_AUDIT}),
+    Role.VENDOR_MEMBER: frozenset(
+        {Perm.VIEW_VENDOR, Perm.VIEW_ENGAGEMENT, Perm.VIEW_AUDIT, Perm.VIEW_CHECKLIST}
+    ),
 }
 
 
@@ -84,6 +113,10 @@ def can(user: AnyUser, perm: Perm, obj: Model | None = None) -> bool:
     active = _active(user)
     if active is None or perm not in _ROLE_PERMS.get(active.role, frozenset()):
         return False
+    if perm == Perm.SCORE_EVALUATION and obj is not None:
+        # Only evaluators assigned to the evaluation score in it, whatever their role.
+        evaluation_id = getattr(obj, "evaluation_id", None) or obj.pk
+        return active.role in CLIENT_ROLES and _is_assigned(active, evaluation_id)
     if obj is None or active.role in CLIENT_ROLES:
         return True
     # Vendor users act only on their own vendor and its engagements.
@@ -94,6 +127,14 @@ def can(user: AnyUser, perm: Perm, obj: Model | None = None) -> bool:
     if vendor_id is None and obj._meta.label_lower == "vendors.vendor":
         vendor_id = obj.pk
     return own is not None and vendor_id == own
+
+
+def _is_assigned(user: User, evaluation_id: int) -> bool:
+    from accord.selection.models import EvaluatorAssignment
+
+    return EvaluatorAssignment.objects.filter(
+        evaluation_id=evaluation_id, evaluator_id=user.pk
+    ).exists()
 
 
 def require(user: AnyUser, perm: Perm, obj: Model | None = None) -> None:
@@ -120,6 +161,29 @@ def visible_engagements(user: AnyUser) -> QuerySet[Engagement]:
         return Engagement.objects.all()
     own = vendor_id_of(user)
     return Engagement.objects.filter(vendor_id=own) if own else Engagement.objects.none()
+
+
+def visible_evaluations(user: AnyUser) -> QuerySet[Evaluation]:
+    """Evaluations the user may know about: all for admins, managers and viewers; only those
+    they are assigned to for evaluators; none for vendor users (they see only their checklist)."""
+    from accord.selection.models import Evaluation
+
+    active = _active(user)
+    if active is None or not can(active, Perm.VIEW_EVALUATION):
+        return Evaluation.objects.none()
+    if active.role == Role.EVALUATOR:
+        return Evaluation.objects.filter(assignments__evaluator=active)
+    return Evaluation.objects.all()
+
+
+def visible_candidacies(user: AnyUser) -> QuerySet[Candidate]:
+    """For the vendor portal: a vendor user's own vendor's candidacies, nobody else's."""
+    from accord.selection.models import Candidate
+
+    own = vendor_id_of(user)
+    if own is None or not can(user, Perm.VIEW_CHECKLIST):
+        return Candidate.objects.none()
+    return Candidate.objects.filter(vendor_id=own)
 
 
 def _shared_only(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:
