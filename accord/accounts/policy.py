@@ -21,6 +21,7 @@ from accord.accounts.models import CLIENT_ROLES, VENDOR_ROLES, Role, User
 
 if TYPE_CHECKING:
     from accord.audit.models import AuditEvent
+    from accord.delivery.models import DataSource, Person
     from accord.engagements.models import Document, Engagement, Note
     from accord.selection.models import Candidate, Evaluation
     from accord.vendors.models import Vendor
@@ -41,6 +42,9 @@ class Perm(StrEnum):
     VIEW_INTERNAL = "engagement.view_internal"
     MANAGE_USERS = "users.manage"
     VIEW_AUDIT = "audit.view"
+    # Connect data sources, see their credentials and webhook secrets, map statuses, and say
+    # which organization each person works for.
+    MANAGE_DELIVERY = "delivery.manage"
     VIEW_EVALUATION = "evaluation.view"
     MANAGE_EVALUATION = "evaluation.manage"
     SCORE_EVALUATION = "evaluation.score"
@@ -184,6 +188,22 @@ def visible_candidacies(user: AnyUser) -> QuerySet[Candidate]:
     if own is None or not can(user, Perm.VIEW_CHECKLIST):
         return Candidate.objects.none()
     return Candidate.objects.filter(vendor_id=own)
+
+
+def visible_data_sources(user: AnyUser) -> QuerySet[DataSource]:
+    """Data sources of the engagements the user may see. Their records are one shared source of
+    truth for both sides; their credentials and webhook secrets need MANAGE_DELIVERY."""
+    from accord.delivery.models import DataSource
+
+    return DataSource.objects.filter(engagement__in=visible_engagements(user))
+
+
+def visible_people(user: AnyUser) -> QuerySet[Person]:
+    """People seen across sources, with their affiliations: the client side only, since the
+    list spans every vendor's staff."""
+    from accord.delivery.models import Person
+
+    return Person.objects.all() if is_client(user) else Person.objects.none()
 
 
 def _shared_only(user: AnyUser, queryset: QuerySet[Any]) -> QuerySet[Any]:

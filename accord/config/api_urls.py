@@ -5,6 +5,14 @@ from rest_framework.routers import DefaultRouter
 
 from accord.accounts.api import ObtainTokenView
 from accord.audit.api import AuditEventViewSet
+from accord.delivery.api import (
+    DataSourceViewSet,
+    DeploymentViewSet,
+    IncidentViewSet,
+    PullRequestViewSet,
+    SyncRunViewSet,
+    WorkItemViewSet,
+)
 from accord.engagements.api import EngagementViewSet
 from accord.vendors.api import VendorViewSet
 
@@ -12,6 +20,12 @@ router = DefaultRouter()
 router.register("vendors", VendorViewSet, basename="vendor")
 router.register("engagements", EngagementViewSet, basename="engagement")
 router.register("audit-events", AuditEventViewSet, basename="auditevent")
+router.register("data-sources", DataSourceViewSet, basename="datasource")
+router.register("sync-runs", SyncRunViewSet, basename="syncrun")
+router.register("work-items", WorkItemViewSet, basename="workitem")
+router.register("pull-requests", PullRequestViewSet, basename="pullrequest")
+router.register("deployments", DeploymentViewSet, basename="deployment")
+router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

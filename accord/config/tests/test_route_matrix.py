@@ -22,7 +22,17 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from accord.accounts.actions import invite_user
 from accord.audit.models import AuditEvent
-from accord.delivery.models import DataSource
+from accord.delivery.models import (
+    Affiliation,
+    AffiliationRule,
+    DataSource,
+    Deployment,
+    Incident,
+    Person,
+    PullRequest,
+    SyncRun,
+    WorkItem,
+)
 from accord.demo import _pdf
 from accord.engagements import actions as eng
 from accord.vendors import actions as ven
@@ -88,6 +98,61 @@ def _vendor_item_routes() -> dict[str, Route]:
     return routes
 
 
+def _delivery_routes() -> dict[str, Route]:
+    source = _item("engagement", "source")
+    routes: dict[str, Route] = {
+        "delivery:source_list": Route("read", ("GET",), _slug("engagement")),
+        "delivery:source_add": Route("write", ("GET", "POST"), _slug("engagement")),
+        "delivery:source_detail": Route("read", ("GET",), source),
+        "delivery:source_edit": Route("write", ("GET", "POST"), source),
+        "delivery:source_statuses": Route("write", ("POST",), source),
+        "delivery:source_rules": Route("write", ("POST",), source),
+        "delivery:source_sync": Route("write", ("POST",), source),
+        "delivery:source_test": Route("write", ("POST",), source),
+        "delivery:source_import": Route("write", ("GET", "POST"), source),
+        "delivery:source_runs": Route("read", ("GET",), source),
+        "delivery:source_delete": Route("write", ("GET", "POST"), source),
+        # People span every vendor: they do not exist for vendor users.
+        "delivery:people": Route("read_internal", targeted=False),
+        "delivery:person_detail": Route(
+            "read_internal", ("GET",), lambda o: {"pk": o["person"].pk}, targeted=False
+        ),
+        "delivery:affiliation_edit": Route(
+            "write_internal",
+            ("GET", "POST"),
+            lambda o: {"person_pk": o["person"].pk, "pk": o["affiliation"].pk},
+            targeted=False,
+        ),
+        "delivery:affiliation_delete": Route(
+            "write_internal",
+            ("POST",),
+            lambda o: {"person_pk": o["person"].pk, "pk": o["affiliation"].pk},
+            targeted=False,
+        ),
+        "delivery:affiliation_rules": Route("read_internal", targeted=False),
+        "delivery:affiliation_rule_delete": Route(
+            "write_internal", ("POST",), lambda o: {"pk": o["affiliation_rule"].pk}, targeted=False
+        ),
+        "datasource-list": Route("read", ("GET",), targeted=False),
+        "datasource-detail": Route("read", ("GET",), lambda o: {"pk": o["source"].pk}),
+        "datasource-sync": Route("write", ("POST",), lambda o: {"pk": o["source"].pk}),
+        "datasource-import-file": Route("write", ("POST",), lambda o: {"pk": o["source"].pk}),
+        "syncrun-list": Route("read", ("GET",), targeted=False),
+        "syncrun-detail": Route("read", ("GET",), lambda o: {"pk": o["sync_run"].pk}),
+    }
+    for name in ("work_items", "pull_requests", "deployments", "incidents", "commits"):
+        routes[f"delivery:{name}"] = Route("read", ("GET",), _slug("engagement"))
+    for basename, key in (
+        ("workitem", "work_item"),
+        ("pullrequest", "pull_request"),
+        ("deployment", "deployment"),
+        ("incident", "incident"),
+    ):
+        routes[f"{basename}-list"] = Route("read", ("GET",), targeted=False)
+        routes[f"{basename}-detail"] = Route("read", ("GET",), lambda o, k=key: {"pk": o[k].pk})
+    return routes
+
+
 ROUTES: dict[str, Route] = {
     "dashboard": Route("signed_in", targeted=False),
     "healthz": Route("public", targeted=False),
@@ -109,6 +174,7 @@ ROUTES: dict[str, Route] = {
     "delivery:webhook": Route(
         "no_webhooks", ("POST",), lambda o: {"source_id": o["data_source"].pk}, targeted=False
     ),
+    **_delivery_routes(),
     # Vendors
     "vendors:list": Route("read", targeted=False),
     "vendors:add": Route("write", ("GET", "POST"), targeted=False),
@@ -166,6 +232,11 @@ API_WRITES: list[tuple[str, str, str, bool]] = [
     ("engagement-detail", "PATCH", "write", True),
     ("engagement-detail", "DELETE", "write", True),
     ("engagement-notes", "POST", "comment", True),
+    ("datasource-list", "POST", "write", False),
+    ("datasource-detail", "PATCH", "write", True),
+    ("datasource-detail", "DELETE", "write", True),
+    ("delivery:person_detail", "POST", "write_internal", False),
+    ("delivery:affiliation_rules", "POST", "write_internal", False),
 ]
 
 
@@ -245,6 +316,7 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
                 visibility=visibility,
                 file=ContentFile(_pdf(visibility), name=f"{visibility}.pdf"),
             )
+        _delivery_records(o, engagement)
         o["shared_event"] = (
             AuditEvent.objects.filter(engagement=engagement, shared=True).order_by("id").first()
         )
@@ -262,7 +334,41 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
         engagement=objects["own"]["engagement"], kind="csv", name="CSV"
     )
     objects["invitation_token"] = invitation_token(invitation)
+    person = Person.objects.create(display_name="Pat Doe", email="pat@vistula.example")
+    objects["person"] = person
+    objects["affiliation"] = Affiliation.objects.create(
+        person=person, organization=vistula.organization
+    )
+    objects["affiliation_rule"] = AffiliationRule.objects.create(
+        organization=vistula.organization, domain="vistula.example"
+    )
     return objects
+
+
+def _delivery_records(o: dict[str, Any], engagement: Any) -> None:
+    """A GitHub source with one record of each kind and one run."""
+    at = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    source = DataSource.objects.create(engagement=engagement, kind="github", name="GitHub")
+    o["source"] = source
+    o["sync_run"] = SyncRun.objects.create(data_source=source, trigger="import")
+    o["work_item"] = WorkItem.objects.create(
+        data_source=source, external_id="1", key="K-1", title="T", status="Open", created_at=at
+    )
+    o["pull_request"] = PullRequest.objects.create(
+        data_source=source,
+        external_id="1",
+        repo="a/b",
+        number=1,
+        title="PR",
+        state="open",
+        created_at=at,
+    )
+    o["deployment"] = Deployment.objects.create(
+        data_source=source, external_id="1", environment="production", status="success"
+    )
+    o["incident"] = Incident.objects.create(
+        data_source=source, external_id="1", title="Down", started_at=at
+    )
 
 
 def _client(role: str, everyone: dict[str, Any]) -> Client:
