@@ -242,6 +242,10 @@ class Commit(SourceRecord):
     author_email = models.CharField(max_length=254, blank=True)
     authored_at = models.DateTimeField()
     committed_at = models.DateTimeField()
+    # The author's and committer's UTC offsets in minutes, as git recorded them (the times above
+    # are stored in UTC, which loses the local clock the commit was made on).
+    authored_offset = models.SmallIntegerField(null=True, blank=True)
+    committed_offset = models.SmallIntegerField(null=True, blank=True)
     additions = models.PositiveIntegerField(default=0)
     deletions = models.PositiveIntegerField(default=0)
     files_changed = models.PositiveIntegerField(default=0)
