@@ -36,6 +36,7 @@ class Reply:
     delay: float = 0.0
 
     def payload(self) -> tuple[bytes, str]:
+        """The body bytes and their content type."""
         if self.json is not None:
             return jsonlib.dumps(self.json).encode(), "application/json"
         data = self.body.encode() if isinstance(self.body, str) else self.body
@@ -95,10 +96,12 @@ class FakeServer:
         return [request for request in self.requests if request.path == path]
 
     def start(self) -> FakeServer:
+        """Serve in a background thread."""
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        """Stop serving and release the port."""
         self._httpd.shutdown()
         self._httpd.server_close()
 
@@ -171,4 +174,5 @@ class Sleeps:
 
     @property
     def total(self) -> float:
+        """Seconds asked for in all."""
         return sum(self.calls)

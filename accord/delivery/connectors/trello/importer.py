@@ -223,6 +223,7 @@ def record_lists(*, data_source: DataSource, names: Mapping[str, str]) -> dict[s
 
 
 def people_of(board: Board) -> dict[str, int]:
+    """Person ids for the cards' first members (assignees) and the actions' authors."""
     wanted = {member for card in board.cards.values() for member in card.member_ids[:1]}
     wanted |= {change.author_id for change in board.changes.values() if change.author_id}
     accounts = []
