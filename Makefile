@@ -75,20 +75,22 @@ typecheck: $(DEV_STAMP)
 # Django's own checks: the production configuration passes --deploy without a warning, and
 # every model change has its migration.
 checks: $(DEV_STAMP)
-	env $(DEPLOY_CHECK_ENV) $(BIN)/python -m django check --deploy --fail-level WARNING
+	env -u DATABASE_URL $(DEPLOY_CHECK_ENV) $(BIN)/python -m django check --deploy --fail-level WARNING
 	env -u DATABASE_URL $(BIN)/python -m django makemigrations --check --dry-run
 
 # The suite on SQLite, then on PostgreSQL when ACCORD_TEST_POSTGRES_URL names a database
 # (pytest-django creates and drops test_<name>_gw<N> beside it, one per worker). Exit code 5
 # means pytest collected no test at all: for this project that is a broken suite, not a pass.
 pytest: install-dev
+	@if [ -z "$${ACCORD_TEST_POSTGRES_URL:-}" ]; then \
+		echo "== PostgreSQL run skipped: set ACCORD_TEST_POSTGRES_URL=postgres://user@host:5432/db to run it"; \
+	fi
 	@echo "== pytest on SQLite"
 	env -u DATABASE_URL $(PYTEST) || { s=$$?; [ $$s -ne 5 ] || echo "pytest collected no tests" >&2; exit $$s; }
 	@if [ -n "$${ACCORD_TEST_POSTGRES_URL:-}" ]; then \
 		echo "== pytest on PostgreSQL"; \
+		echo "DATABASE_URL=\$$ACCORD_TEST_POSTGRES_URL $(PYTEST)"; \
 		DATABASE_URL="$$ACCORD_TEST_POSTGRES_URL" $(PYTEST) || { s=$$?; [ $$s -ne 5 ] || echo "pytest collected no tests" >&2; exit $$s; }; \
-	else \
-		echo "== PostgreSQL run skipped: set ACCORD_TEST_POSTGRES_URL=postgres://user@host:5432/db to run it"; \
 	fi
 
 test: install-dev
