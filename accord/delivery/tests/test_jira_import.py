@@ -428,3 +428,16 @@ def test_any_sequence_of_overlapping_imports_ends_where_one_import_of_their_unio
     assert snapshot(pieces) == snapshot(whole)
     pieces.delete()
     whole.delete()
+
+
+@pytest.mark.django_db
+def test_an_incident_is_resolved_again_when_a_later_status_list_moves_its_done_time(source):
+    # given EE-23 imported before the status list: Closed is unknown, so only 已完成 counts
+    source.status_mapping = {}
+    source.save()
+    run(source, DATA / "board-8-issues.json")
+    assert Incident.objects.get().resolved_at == utc("2021-03-28T08:05:57.097+00:00")
+    # when the status list arrives, Resolved stays unknown but Closed is done
+    run(source, DATA / "statuses.json")
+    # then the incident is resolved when EE-23 was first closed: 17 Jun 11:08:17.806 +0800
+    assert Incident.objects.get().resolved_at == utc("2020-06-17T03:08:17.806+00:00")

@@ -122,7 +122,9 @@ def write_batch(*, data_source: DataSource, batch: Batch, summary: ImportSummary
     if resolution.unmapped:
         summary.notes.append(resolution.note())
     severities = {i.external_id: i.priority for i in batch.issues.values()}
-    _write_incidents(data_source, item_ids, severities, summary)
+    # Items recategorized here may have a new done time, which is their incident's resolution.
+    affected = sorted(set(item_ids) | resolution.recategorized_items)
+    _write_incidents(data_source, affected, severities, summary)
     return item_ids
 
 
