@@ -270,6 +270,17 @@ def test_unreadable_files_fail_with_one_clear_error(
 
 
 @pytest.mark.django_db
+def test_without_the_option_the_sources_zone_applies(source: DataSource, tmp_path: Path) -> None:
+    # given: a source set to India (UTC+5:30)
+    source.scope = {"zone": "Asia/Kolkata"}
+    source.save()
+    # when
+    run(source, write(tmp_path, GOOD), zone=None)
+    # then
+    assert WorkItem.objects.get(key="ACME-2").created_at == at(4, 18, 30)
+
+
+@pytest.mark.django_db
 def test_a_bad_zone_is_named(source: DataSource, tmp_path: Path) -> None:
     result = run(source, write(tmp_path, GOOD), zone="Europe/Berln")
     assert (

@@ -130,8 +130,9 @@ def import_file(
     summary: ImportSummary,
     options: Mapping[str, Any] | None = None,
 ) -> None:
-    """Import a work-item CSV into the data source; naive times are in options["zone"]."""
-    rows, unknown = read_rows(Path(path), (options or {}).get("zone"))
+    """Import a work-item CSV; naive times are in options["zone"], else the source's zone."""
+    zone = (options or {}).get("zone") or (data_source.scope or {}).get("zone")
+    rows, unknown = read_rows(Path(path), zone)
     if unknown:
         summary.notes.append(f"Columns Accord does not read were ignored: {', '.join(unknown)}.")
     apply_rows(data_source=data_source, rows=rows, summary=summary)
