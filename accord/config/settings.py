@@ -224,17 +224,15 @@ STATIC_URL = "/static/"
 STATIC_ROOT = ACCORD_HOME / "static"
 if not PRODUCTION:
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-STATICFILES_DIRS = [
-    PACKAGE_DIR / "static",
+_FRONT_END_PACKAGES: list[tuple[str, Path]] = [
     ("vendor/tabler", PROJECT_DIR / "node_modules/@tabler/core/dist"),
     ("vendor/tabler-icons", PROJECT_DIR / "node_modules/@tabler/icons-webfont/dist"),
     ("vendor/htmx", PROJECT_DIR / "node_modules/htmx.org/dist"),
 ]
 # Front-end packages are listed only once `npm ci` has installed them.
-STATICFILES_DIRS = [
-    entry
-    for entry in STATICFILES_DIRS
-    if (entry[1] if isinstance(entry, tuple) else entry).exists()
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [
+    PACKAGE_DIR / "static",
+    *[(prefix, path) for prefix, path in _FRONT_END_PACKAGES if path.exists()],
 ]
 STORAGES = {
     "default": {
