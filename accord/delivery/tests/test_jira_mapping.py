@@ -77,6 +77,11 @@ def test_an_agile_board_issue_maps_to_work_item_fields(board8):
     assert (ee1.changelog_total, ee1.changelog_count, ee1.changelog_truncated) == (25, 25, False)
 
 
+def test_nul_characters_jira_let_into_a_summary_are_dropped(board8):
+    # EE-4's recorded summary ends in U+0000, which PostgreSQL cannot store
+    assert board8["EE-4"].title == "\u200b问题分布的帕累托图"
+
+
 def test_story_points_come_from_the_named_field_and_negative_ones_mean_no_estimate(board8):
     assert board8["EE-2"].story_points == Decimal("2.00")
     assert board8["EE-1"].story_points is None  # Jira stored "-1"

@@ -206,7 +206,8 @@ def _int(value: Any, default: int, *, what: str) -> int:
 
 
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    # Jira lets NUL characters into text (a real summary ends in one); PostgreSQL refuses them.
+    return "" if value is None else str(value).replace("\x00", "")
 
 
 def _user(value: Any) -> JiraUser | None:
@@ -422,7 +423,7 @@ def map_issue(payload: Any, *, hints: FieldHints | None = None) -> Issue:
         epic_key=_epic_key(fields, hints),
         story_points=_story_points(fields.get(hints.story_points)) if hints.story_points else None,
         assignee=_user(fields.get("assignee")),
-        labels=tuple(str(label) for label in labels),
+        labels=tuple(_text(label) for label in labels),
         priority=_text((fields.get("priority") or {}).get("name")),
         sprints=_issue_sprints(fields, what),
         changelog_total=total,

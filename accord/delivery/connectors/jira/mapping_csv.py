@@ -80,7 +80,7 @@ class _Row:
         self.line = line
         self.cells: dict[str, list[str]] = {}
         for name, value in zip(header, values, strict=False):
-            self.cells.setdefault(name.strip(), []).append(value)
+            self.cells.setdefault(name.strip(), []).append(value.replace("\x00", ""))
 
     def one(self, name: str) -> str:
         values = [v.strip() for v in self.cells.get(name, []) if v.strip()]
