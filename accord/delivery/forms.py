@@ -55,6 +55,7 @@ SCOPE_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     SourceKind.GIT: (("path", "path", False), ("refs", "refs", True), ("repo_name", "name", False)),
     SourceKind.CSV: (("zone", "zone", False),),
 }
+DEFAULT_SYNC_MINUTES = 15
 CREDENTIAL_KINDS = {SourceKind.JIRA, SourceKind.TRELLO, SourceKind.GITHUB}
 USERNAME_LABELS: dict[str, str] = {SourceKind.JIRA: "Account email", SourceKind.TRELLO: "API key"}
 
@@ -142,7 +143,12 @@ class DataSourceForm(forms.Form):
     )
     sync_enabled = forms.BooleanField(label="Sync on a schedule", required=False)
     sync_interval_minutes = forms.IntegerField(
-        label="Sync every (minutes)", min_value=5, max_value=7 * 24 * 60, initial=15
+        label="Sync every (minutes)",
+        min_value=5,
+        max_value=7 * 24 * 60,
+        initial=DEFAULT_SYNC_MINUTES,
+        required=False,
+        help_text=f"Empty: every {DEFAULT_SYNC_MINUTES} minutes.",
     )
 
     def __init__(self, *args: Any, kind: str, instance: DataSource | None = None, **kw: Any):
@@ -152,10 +158,10 @@ class DataSourceForm(forms.Form):
             kw["initial"] = self.initial_from(instance)
         super().__init__(*args, **kw)
         for field in self.fields.values():
-            if isinstance(field.widget, forms.TextInput) and "class" not in field.widget.attrs:
-                field.widget.attrs.update(TEXT)
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs["class"] = "form-check-input"
+            elif "class" not in field.widget.attrs:
+                field.widget.attrs.update(TEXT)
         shown = {f for f, _, _ in SCOPE_FIELDS.get(kind, ())}
         for name in {f for fields in SCOPE_FIELDS.values() for f, _, _ in fields}:
             if name not in shown:
@@ -257,7 +263,9 @@ class DataSourceForm(forms.Form):
             fields["token"] = data["token"]
         if "sync_enabled" in self.fields:
             fields["sync_enabled"] = bool(data.get("sync_enabled"))
-            fields["sync_interval_minutes"] = data["sync_interval_minutes"]
+            fields["sync_interval_minutes"] = (
+                data.get("sync_interval_minutes") or DEFAULT_SYNC_MINUTES
+            )
         return fields
 
 

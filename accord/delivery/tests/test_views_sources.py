@@ -102,13 +102,17 @@ def test_the_token_is_never_rendered_anywhere_after_it_is_saved(alice, mark, vis
         client.get(_url(name, src)).content.decode()
         for name in ("source_detail", "source_edit", "source_runs")
     ]
-    pages.append(client.get(reverse("delivery:source_list", args=[src.engagement.slug])).content)
-    pages.append(client.get(reverse("engagements:detail", args=[src.engagement.slug])).content)
-    pages.append(logged_in(alice).get(reverse("audit:list")).content)
+    pages.append(
+        client.get(reverse("delivery:source_list", args=[src.engagement.slug])).content.decode()
+    )
+    pages.append(
+        client.get(reverse("engagements:detail", args=[src.engagement.slug])).content.decode()
+    )
+    pages.append(logged_in(alice).get(reverse("audit:list")).content.decode())
 
     # then the token is nowhere, not even in the audit log of the change
-    assert all(SECRET_TOKEN not in str(page) for page in pages)
-    assert "(secret set)" in str(pages[-1])
+    assert all(SECRET_TOKEN not in page for page in pages)
+    assert "(secret set)" in pages[-1]
 
 
 def test_saving_without_typing_a_token_keeps_the_stored_one(mark, vistula_engagement):
@@ -423,7 +427,12 @@ def test_a_malformed_upload_gives_one_clear_message_and_writes_nothing(
     # given a source that already holds one pull request
     src = source(vistula_engagement)
     PullRequest.objects.create(
-        data_source=src, external_id="x", repo="a/b", number=1, title="t", state="open",
+        data_source=src,
+        external_id="x",
+        repo="a/b",
+        number=1,
+        title="t",
+        state="open",
         created_at="2026-03-01T00:00:00Z",
     )
 
@@ -490,3 +499,24 @@ def test_deleting_a_source_asks_first_then_removes_it_with_its_records(mark, vis
     assert DataSource.objects.filter(pk=src.pk).exists() is False
     assert response.status_code == 302
     assert not WorkItem.objects.exists()
+
+
+def test_mapping_a_trello_list_keeps_the_categories_guessed_from_other_list_names(
+    mark, vistula_engagement
+):
+    # given a Trello board with a "Done" list (guessed) and a "Parking lot" list (unmapped)
+    src = source(vistula_engagement, kind="trello", name="Trello")
+    work_item(src, 1, status="Done", status_id="list-done")
+    work_item(src, 2, status="Parking lot", status_id="list-park")
+    from accord.delivery.connectors.trello.mapping import default_category
+    from accord.delivery.statuses import resolve_statuses
+
+    resolve_statuses(data_source=src, guess=default_category)
+    parked = SourceStatus.objects.get(data_source=src, external_id="list-park")
+
+    # when the manager maps the unmapped list
+    logged_in(mark).post(_url("source_statuses", src), {f"category_{parked.pk}": "cancelled"})
+
+    # then both are resolved: one by the mapping, the other still by its name
+    resolved = dict(SourceStatus.objects.filter(data_source=src).values_list("name", "resolution"))
+    assert resolved == {"Done": "list_name", "Parking lot": "mapping"}

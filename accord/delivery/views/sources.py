@@ -4,12 +4,14 @@ most, and only managers and admins see the webhook secret."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,15 +35,17 @@ from accord.delivery.forms import (
     StatusMappingForm,
 )
 from accord.delivery.models import DataSource, SourceKind, SyncRunStatus
-from accord.delivery.statuses import update_status_mapping
+from accord.delivery.statuses import resolve_statuses, update_status_mapping
 from accord.delivery.uploads import UploadRefused, accepted_suffixes, import_upload
 from accord.delivery.views.common import actor, source_url
+from accord.delivery.views.records import TABS
 from accord.engagements.models import Engagement
 from accord.engagements.queries import engagement_for
 from accord.lib.forms import apply_validation_error
 
 # The kinds whose services post webhooks (issue 4); the endpoint refuses the others.
 WEBHOOK_KINDS = frozenset({SourceKind.JIRA, SourceKind.GITHUB, SourceKind.TRELLO})
+STATUS_KINDS = frozenset({SourceKind.JIRA, SourceKind.TRELLO, SourceKind.CSV})
 RUNS_ON_DETAIL = 5
 RUNS_PER_PAGE = 25
 
@@ -63,6 +67,14 @@ def capabilities(kind: str) -> dict[str, bool]:
     }
 
 
+def _name_guess(kind: str) -> Callable[[str], str | None] | None:
+    """The connector's category guess from a status name (Trello lists), if it has one."""
+    if not supports(kind, "mapping"):
+        return None
+    guess = getattr(connector_module(kind, "mapping"), "default_category", None)
+    return guess if callable(guess) else None
+
+
 @login_required
 @require_safe
 def source_list(request: HttpRequest, slug: str) -> HttpResponse:
@@ -75,6 +87,8 @@ def source_list(request: HttpRequest, slug: str) -> HttpResponse:
             "engagement": engagement,
             "sources": list(queries.sources_for(request.user, engagement)),
             "may_manage": _may_manage(request, engagement),
+            "tabs": TABS,
+            "sees_people": policy.is_client(request.user),
         },
     )
 
@@ -178,6 +192,8 @@ def _detail_context(
         **caps,
         "scope_items": _scope_items(source),
         "has_credentials": source.kind in CREDENTIAL_KINDS,
+        # GitHub and git records have no workflow statuses to map.
+        "has_statuses": bool(statuses) or source.kind in STATUS_KINDS,
     }
     if may_manage:
         context["mapping_form"] = mapping_form or StatusMappingForm(
@@ -237,10 +253,18 @@ def source_statuses(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = _detail_context(request, source, mapping_form=form)
         return render(request, "delivery/source_detail.html", context, status=400)
-    result = update_status_mapping(actor=actor(request), data_source=source, mapping=form.mapping())
-    update_data_source(
-        actor=actor(request), data_source=source, active_statuses=form.active_statuses()
-    )
+    with transaction.atomic():
+        result = update_status_mapping(
+            actor=actor(request), data_source=source, mapping=form.mapping()
+        )
+        guess = _name_guess(source.kind)
+        if guess is not None:
+            # update_status_mapping resolves without the connector's name-based guess (Trello
+            # list names), which would leave guessed statuses unmapped; resolve again with it.
+            result = resolve_statuses(data_source=source, guess=guess)
+        update_data_source(
+            actor=actor(request), data_source=source, active_statuses=form.active_statuses()
+        )
     text = f"The status mapping of “{source.name}” was saved"
     if result.recategorized_items:
         text += f"; {len(result.recategorized_items)} work item(s) were recategorized"
