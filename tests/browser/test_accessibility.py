@@ -50,7 +50,8 @@ def _vendor_path(key: str, view: str = "detail") -> str:
 
 def _engagement_path(view: str) -> str:
     """A page of Vistula's demo engagement, which the vendor lead may see too."""
-    return reverse(f"engagements:{view}", args=["mobile-banking-app"])
+    name = view if ":" in view else f"engagements:{view}"
+    return reverse(name, args=["mobile-banking-app"])
 
 
 MAIN_PAGES = [
@@ -64,6 +65,14 @@ MAIN_PAGES = [
     MainPage("engagement-history", lambda: _engagement_path("history")),
     MainPage("engagement-new", lambda: reverse("engagements:create"), roles=("manager",)),
     MainPage("engagement-edit", lambda: _engagement_path("edit"), roles=("manager",)),
+    MainPage("data-sources", lambda: _engagement_path("delivery:source_list")),
+    MainPage("data-source-new", lambda: _engagement_path("delivery:source_add"), ("manager",)),
+    MainPage("work-items", lambda: _engagement_path("delivery:work_items")),
+    MainPage("pull-requests", lambda: _engagement_path("delivery:pull_requests")),
+    MainPage("deployments", lambda: _engagement_path("delivery:deployments")),
+    MainPage("incidents", lambda: _engagement_path("delivery:incidents")),
+    MainPage("commits", lambda: _engagement_path("delivery:commits")),
+    MainPage("people", lambda: reverse("delivery:people"), roles=("manager",)),
     MainPage("audit-log", lambda: reverse("audit:list"), roles=("admin",)),
     MainPage("users", lambda: reverse("accounts:users"), roles=("admin",)),
 ]
