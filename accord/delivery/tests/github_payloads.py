@@ -14,7 +14,7 @@ DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "github"
 PULLS = DATA / "panjf2000-ants-pulls.json"
 REVIEWS = DATA / "panjf2000-ants-reviews.json"
 RUNS = DATA / "panjf2000-ants-workflow-runs.json"
-API = "https://api.github.com/repos/octo-org/payments"
+API = "https://github.example/api/v3/repos/octo-org/payments"
 REPO = {"id": 1296269, "name": "payments", "full_name": "octo-org/payments"}
 USER = {"login": "octocat", "id": 1, "type": "User"}
 
@@ -87,7 +87,7 @@ def release(release_id: int, tag: str, published_at: str, **extra: Any) -> dict:
     """A release as GET /repos/{o}/{r}/releases lists it."""
     return {
         "url": f"{API}/releases/{release_id}",
-        "html_url": f"https://github.com/octo-org/payments/releases/{tag}",
+        "html_url": f"https://github.example/octo-org/payments/releases/{tag}",
         "id": release_id,
         "tag_name": tag,
         "target_commitish": "main",
@@ -107,7 +107,7 @@ def issue(number: int, labels: list[str], created_at: str, closed_at: str | None
     return {
         "url": f"{API}/issues/{number}",
         "repository_url": API,
-        "html_url": f"https://github.com/octo-org/payments/issues/{number}",
+        "html_url": f"https://github.example/octo-org/payments/issues/{number}",
         "id": 1000 + number,
         "number": number,
         "title": f"Payments failing #{number}",

@@ -3,10 +3,10 @@ workflow runs, by file import (REST JSON), incremental REST sync and signed webh
 
 Data source settings this connector reads:
 
-- ``scope``: ``{"repos": ["owner/name", ...], "api_url": "..."}``; ``api_url`` defaults to
-  GitHub's public REST API (``client.DEFAULT_API_URL``) and points at GitHub Enterprise Server's
-  ``https://HOST/api/v3`` otherwise. An import skips records of repos outside ``repos`` when the
-  list is given.
+- ``scope``: ``{"repos": ["owner/name", ...], "api_url": "..."}``; ``api_url`` is the REST API
+  base a sync talks to (GitHub.com's public API, or ``https://HOST/api/v3`` on GitHub Enterprise
+  Server; docs/github.md names the public one). An import skips records of repos outside
+  ``repos`` when the list is given.
 - ``deployment_rule``: ``{"environment_pattern": "prod*"}`` (deployments to matching environments
   are production; without it GitHub's own ``production_environment`` flag or an environment
   named production/prod decides), ``{"workflow": "Deploy", "branch": "main"}`` (successful runs of
