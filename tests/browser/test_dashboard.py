@@ -9,8 +9,11 @@ from playwright.sync_api import Page, expect
 
 from accord.demo import VENDORS
 from tests.browser.support import (
+    BLOCKING_IMPACTS,
     DOCS_SCREENSHOT,
     PageProblems,
+    axe_violations,
+    describe_violations,
     docs_screenshot_requested,
     log_in,
     save_screenshot,
@@ -77,7 +80,7 @@ def test_vendor_lead_sees_only_their_own_vendors_engagements(
 
 
 def test_dashboard_fits_a_phone_screen(
-    page: Page, demo: dict[str, Any], problems: PageProblems
+    page: Page, demo: dict[str, Any], problems: PageProblems, axe_source: str
 ) -> None:
     # given a phone-sized window
     page.set_viewport_size({"width": 390, "height": 844})
@@ -90,6 +93,9 @@ def test_dashboard_fits_a_phone_screen(
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     save_screenshot(page, "manager-dashboard-phone")
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+    # and the collapsed navigation is as accessible as the full one
+    blocking = [v for v in axe_violations(page, axe_source) if v["impact"] in BLOCKING_IMPACTS]
+    assert not blocking, describe_violations(blocking)
     problems.assert_none()
 
 
