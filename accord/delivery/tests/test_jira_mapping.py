@@ -128,6 +128,22 @@ def test_a_next_gen_issue_takes_its_epic_from_the_epic_parent():
     assert issues["K5-2"].embedded_category == "todo"
 
 
+def test_story_points_and_the_epic_link_are_found_by_name_when_the_response_names_fields():
+    raw = load("board-93-issues.json")["issues"][0]
+    raw["fields"].pop("epic")
+    raw["fields"].pop("parent")
+    raw["fields"]["customfield_10024"] = 5
+    hints = FieldHints.from_names(
+        {
+            "customfield_10014": "Epic Link",
+            "customfield_10024": "Story Points",
+            "summary": "Summary",
+        }
+    )
+    issue = map_issue(raw, hints=hints)
+    assert (issue.epic_key, issue.parent_key, str(issue.story_points)) == ("K5-1", "", "5.00")
+
+
 def test_a_paged_changelog_maps_like_an_embedded_one():
     page = changelog_page(load("changelogs/issue-13954.json"))
     assert (page.start_at, page.total, page.is_last, len(page.histories)) == (0, 100, True, 100)

@@ -245,3 +245,37 @@ def test_wrong_credentials_fail_with_one_sentence(source, jira):
     assert run.status == SyncRunStatus.FAILED
     assert "401" in run.error and "check the credentials" in run.error
     assert "api-token-1234" not in run.error and WorkItem.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_cursor_left_before_the_last_success_is_never_resumed(source, jira):
+    # given a run that failed two days ago with a cursor, and a success since
+    now = dt.datetime.now(UTC)
+    SyncRun.objects.create(
+        data_source=source,
+        trigger="sync",
+        status="failed",
+        created_at=now - dt.timedelta(days=2),
+        cursor={
+            "jql": '(project in ("EE")) ORDER BY updated ASC',
+            "next_page_token": "p3",
+            "newest": "2020-01-01T00:00:00+00:00",
+            "pages": 2,
+        },
+    )
+    SyncRun.objects.create(
+        data_source=source,
+        trigger="sync",
+        status="succeeded",
+        created_at=now - dt.timedelta(days=1),
+    )
+    source.watermark = {"updated": "2021-08-06T06:14:54.647000+00:00"}
+    source.save()
+    # when the next run starts
+    following = SyncRun.objects.create(data_source=source, trigger="sync", status="running")
+    sync(data_source=source, summary=ImportSummary(), run=following, client=client(jira, Sleeps()))
+    # then it starts from the watermark, not from the stale page token
+    first = jira.requests_to(SEARCH)[0]
+    assert first.param("nextPageToken") is None and "2021-08-06 14:09" in first.param("jql")
+    source.refresh_from_db()
+    assert source.watermark["updated"] == "2021-08-06T06:14:54.647000+00:00"

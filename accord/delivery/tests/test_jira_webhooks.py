@@ -11,7 +11,11 @@ from pathlib import Path
 import pytest
 
 from accord.delivery.actions import ImportFailed, ImportSummary
-from accord.delivery.actions.sources import WebhookRefused, receive_webhook
+from accord.delivery.actions.sources import (
+    WebhookRefused,
+    process_pending_webhooks,
+    receive_webhook,
+)
 from accord.delivery.connectors.jira import webhooks
 from accord.delivery.models import (
     DataSource,
@@ -232,3 +236,15 @@ def test_an_event_without_what_it_is_about_fails_with_one_sentence(source):
     assert summary.skipped == [
         {"kind": "webhooks", "record": "comment_created", "reason": "not an event Accord reads"}
     ]
+
+
+@pytest.mark.django_db
+def test_a_stored_delivery_is_applied_by_the_worker_once(source):
+    body = json.dumps(updated_event("EE-17", "20833")).encode()
+    receive_webhook(data_source=source, headers=signed(source, body, "w-1"), body=body, url="")
+    run = process_pending_webhooks(data_source=source)
+    assert run is not None and run.status == "succeeded", run.error
+    assert WorkItem.objects.get().key == "EE-17" and StatusChange.objects.count() == 1
+    assert WebhookDelivery.objects.get().processed_at is not None
+    receive_webhook(data_source=source, headers=signed(source, body, "w-1"), body=body, url="")
+    assert process_pending_webhooks(data_source=source) is None

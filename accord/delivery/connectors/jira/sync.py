@@ -96,18 +96,19 @@ def _adopt_cursor(data_source: DataSource, run: SyncRun | None) -> dict[str, Any
     stored = SyncRun.objects.filter(pk=run.pk).values_list("cursor", flat=True).first()
     if stored:
         return dict(stored)
-    earlier = (
-        SyncRun.objects.filter(
-            data_source=data_source,
-            trigger=SyncRun.Trigger.SYNC,
-            status__in=[SyncRunStatus.RUNNING, SyncRunStatus.FAILED],
-            created_at__lte=run.created_at,
-        )
-        .exclude(pk=run.pk)
-        .exclude(cursor={})
-        .order_by("-created_at", "-id")
-        .first()
+    runs = SyncRun.objects.filter(data_source=data_source, trigger=SyncRun.Trigger.SYNC).exclude(
+        pk=run.pk
     )
+    # Only a run that stopped after the last success left a position worth resuming from.
+    last_success = (
+        runs.filter(status=SyncRunStatus.SUCCEEDED).order_by("-created_at", "-id").first()
+    )
+    candidates = runs.filter(
+        status__in=[SyncRunStatus.RUNNING, SyncRunStatus.FAILED], created_at__lte=run.created_at
+    ).exclude(cursor={})
+    if last_success is not None:
+        candidates = candidates.filter(created_at__gt=last_success.created_at)
+    earlier = candidates.order_by("-created_at", "-id").first()
     if earlier is None or not earlier.cursor.get("jql"):
         return {}
     cursor = dict(earlier.cursor)
@@ -143,8 +144,9 @@ def _sync(
     watermark = (data_source.watermark or {}).get("updated")
     since = dt.datetime.fromisoformat(watermark) if watermark else None
     jql = cursor.get("jql") or incremental_jql(data_source, since)
-    newest_text = cursor.get("newest") or watermark
-    newest = dt.datetime.fromisoformat(newest_text) if newest_text else None
+    # The watermark never moves back, whatever an adopted cursor remembers.
+    known = [dt.datetime.fromisoformat(t) for t in (cursor.get("newest"), watermark) if t]
+    newest = max(known) if known else None
     token = cursor.get("next_page_token")
     pages = int(cursor.get("pages") or 0)
     if cursor:
