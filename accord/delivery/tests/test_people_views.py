@@ -201,3 +201,31 @@ def test_readers_on_the_client_side_may_not_change_affiliations(request, user, v
     assert (add.status_code, rule.status_code) == (403, 403)
     assert not Affiliation.objects.exists() and not AffiliationRule.objects.exists()
     assert "Add an affiliation" not in page
+
+
+def _people(n: int, offset: int, organization) -> None:
+    for i in range(offset, offset + n):
+        someone = person(f"Person {i}", f"p{i}@vistula.example")
+        PersonIdentity.objects.create(person=someone, source_kind="git", external_id=f"p{i}")
+        Affiliation.objects.create(person=someone, organization=organization)
+
+
+def test_the_people_list_costs_the_same_queries_for_three_people_as_for_thirty(mark, vistula):
+    # given
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(mark)
+    _people(3, 0, vistula.organization)
+    client.get(reverse("delivery:people"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("delivery:people"))
+
+    # when
+    _people(27, 100, vistula.organization)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("delivery:people"))
+
+    # then
+    assert response.status_code == 200
+    assert len(many) == len(few)

@@ -239,3 +239,23 @@ def test_the_engagement_page_links_to_its_delivery_data(milo, vistula_engagement
     html = page.content.decode()
     assert reverse("delivery:work_items", args=[vistula_engagement.slug]) in html
     assert reverse("delivery:source_add", args=[vistula_engagement.slug]) not in html
+
+
+def test_the_source_list_costs_the_same_queries_for_one_source_as_for_ten(mark, vistula_engagement):
+    # given
+    client = logged_in(mark)
+    url = reverse("delivery:source_list", args=[vistula_engagement.slug])
+    source(vistula_engagement, name="S0")
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+
+    # when
+    for i in range(1, 10):
+        source(vistula_engagement, name=f"S{i}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+
+    # then
+    assert response.status_code == 200
+    assert len(many) == len(few)
