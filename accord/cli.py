@@ -251,6 +251,9 @@ def _register_commands() -> None:
 
     main.add_command(import_command)
     main.add_command(sync)
+    from accord.selection.cli import selection
+
+    main.add_command(selection)
 
 
 _register_commands()

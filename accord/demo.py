@@ -20,6 +20,7 @@ from accord.accounts.models import Organization, Role, User
 from accord.engagements import actions as engagement_actions
 from accord.engagements.models import Engagement, EngagementStatus, Visibility
 from accord.lib.env import envstr
+from accord.selection.demo import load_selection_demo
 from accord.vendors import actions as vendor_actions
 from accord.vendors.models import (
     Capability,
@@ -617,6 +618,7 @@ def load_demo() -> dict[str, Any]:
     manager = User.objects.filter(username="manager").first()
     for spec in ENGAGEMENTS:
         created |= _load_engagement(spec, manager)
+    created |= load_selection_demo()
     return {
         "created": created,
         "users": demo_users(),

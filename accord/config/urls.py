@@ -11,6 +11,7 @@ urlpatterns = [
     path("engagements/", include("accord.engagements.urls")),
     path("audit/", include("accord.audit.urls")),
     path("delivery/", include("accord.delivery.urls")),
+    path("selection/", include("accord.selection.urls")),
     path("api/v1/", include("accord.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -291,6 +291,11 @@ def unassign_evaluator(*, actor: User, evaluation: Evaluation, evaluator: User) 
 # --- Candidates and due diligence -----------------------------------------------------------
 
 
+def _lower_first(label: str) -> str:
+    """Lower-case the first letter only, keeping acronyms such as SDLC."""
+    return label[:1].lower() + label[1:]
+
+
 def _checklist_questions(evaluation: Evaluation) -> list[tuple[str, str, str]]:
     """(topic, subject, question) for each item the requirements call for."""
     items: list[tuple[str, str, str]] = [
@@ -319,7 +324,7 @@ def _checklist_questions(evaluation: Evaluation) -> list[tuple[str, str, str]]:
             (
                 ChecklistTopic.PROCESS_DOCUMENT,
                 kind,
-                f"Upload your {doc_labels.get(kind, kind).lower()}.",
+                f"Upload your {_lower_first(doc_labels.get(kind, kind))}.",
             )
         )
     items += [

@@ -35,6 +35,7 @@ from accord.delivery.models import (
 )
 from accord.demo import _pdf
 from accord.engagements import actions as eng
+from accord.selection.tests.factories import selection_objects
 from accord.vendors import actions as ven
 from accord.vendors import models as vm
 
@@ -55,6 +56,7 @@ def expected(access: str, role: str, target: str, *, api: bool) -> str | int:
             return OK
         return 401 if api else LOGIN
     vendor = role in VENDOR_ROLES
+    other_eval = role == "evaluator" and target == "other"
     if vendor and target == "other" and access not in {"public", "signed_in", "admin"}:
         return 404
     rules: dict[str, Callable[[], str | int]] = {
@@ -68,8 +70,24 @@ def expected(access: str, role: str, target: str, *, api: bool) -> str | int:
         "comment": lambda: OK if role in {"admin", "manager", "vendor_lead"} else 403,
         "admin": lambda: OK if role == "admin" else 403,
         "audit": lambda: 403 if role == "evaluator" else OK,
+        # Selection: evaluators only in evaluations they are assigned to ("own"), vendor users
+        # never; results wait until the evaluator submitted (the world's eve has not).
+        "evaluation": lambda: 404 if vendor or other_eval else OK,
+        "evaluation_write": lambda: 404 if vendor or other_eval else _manages(role),
+        "evaluation_results": lambda: 404 if vendor or other_eval else _results(role),
+        "score": lambda: 404 if vendor or other_eval else (OK if role == "evaluator" else 403),
+        "portal": lambda: OK if vendor else 404,
+        "portal_answer": lambda: 404 if not vendor else (OK if role == "vendor_lead" else 403),
     }
     return rules[access]()
+
+
+def _manages(role: str) -> str | int:
+    return OK if role in {"admin", "manager"} else 403
+
+
+def _results(role: str) -> str | int:
+    return 403 if role == "evaluator" else OK
 
 
 @dataclass(frozen=True)
@@ -96,6 +114,44 @@ def _vendor_item_routes() -> dict[str, Route]:
         routes[f"vendors:{key}_edit"] = Route("write", ("GET", "POST"), _item("vendor", f"v_{key}"))
         routes[f"vendors:{key}_delete"] = Route("write", ("POST",), _item("vendor", f"v_{key}"))
     return routes
+
+
+def _selection_routes() -> dict[str, Route]:
+    ev, item = _slug("evaluation"), _item("evaluation", "candidate")
+    flag = _item("evaluation", "red_flag")
+    return {
+        "selection:list": Route("evaluation", targeted=False),
+        "selection:create": Route("write", ("GET", "POST"), targeted=False),
+        "selection:detail": Route("evaluation", ("GET",), ev),
+        "selection:edit": Route("evaluation_write", ("GET", "POST"), ev),
+        "selection:evaluator_add": Route("evaluation_write", ("POST",), ev),
+        "selection:criteria": Route("evaluation", ("GET",), ev),
+        "selection:weights_save": Route("evaluation_write", ("POST",), ev),
+        "selection:template_save": Route("evaluation_write", ("POST",), ev),
+        "selection:candidate_add": Route("evaluation_write", ("POST",), ev),
+        "selection:candidate": Route("evaluation", ("GET",), item),
+        "selection:communication_add": Route("evaluation_write", ("POST",), item),
+        "selection:invite": Route("evaluation_write", ("POST",), item),
+        "selection:flags_refresh": Route("evaluation_write", ("POST",), ev),
+        "selection:flag_override": Route("evaluation_write", ("POST",), flag),
+        "selection:score": Route("score", ("GET", "POST"), ev),
+        "selection:score_submit": Route("score", ("POST",), ev),
+        "selection:ranking": Route("evaluation_results", ("GET",), ev),
+        "selection:what_if": Route("evaluation_results", ("GET",), ev),
+        "selection:decision": Route("evaluation_write", ("GET", "POST"), ev),
+        "selection:engagement_create": Route("evaluation_write", ("POST",), ev),
+        "selection:report": Route("evaluation_results", ("GET",), ev),
+        "selection:report_pdf": Route("evaluation_results", ("GET",), ev),
+        "selection:portal": Route("portal", targeted=False),
+        "selection:portal_checklist": Route(
+            "portal", ("GET",), lambda o: {"pk": o["candidate"].pk}
+        ),
+        "selection:portal_answer": Route(
+            "portal_answer",
+            ("POST",),
+            lambda o: {"pk": o["candidate"].pk, "item_pk": o["checklist_item"].pk},
+        ),
+    }
 
 
 def _delivery_routes() -> dict[str, Route]:
@@ -208,6 +264,8 @@ ROUTES: dict[str, Route] = {
     "engagements:document_delete": Route(
         "write_internal", ("POST",), _item("engagement", "internal_document")
     ),
+    # Selection
+    **_selection_routes(),
     # API
     "api-root": Route("signed_in", targeted=False),
     "api-token": Route("public", ("POST",), targeted=False),
@@ -319,6 +377,11 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
         _delivery_records(o, engagement)
         o["shared_event"] = (
             AuditEvent.objects.filter(engagement=engagement, shared=True).order_by("id").first()
+        )
+        o.update(
+            selection_objects(
+                side=side, vendor=vendor, manager=mark, evaluator=everyone["evaluator"]
+            )
         )
         objects[side] = o
     invitation = invite_user(
