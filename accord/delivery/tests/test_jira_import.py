@@ -441,3 +441,18 @@ def test_an_incident_is_resolved_again_when_a_later_status_list_moves_its_done_t
     run(source, DATA / "statuses.json")
     # then the incident is resolved when EE-23 was first closed: 17 Jun 11:08:17.806 +0800
     assert Incident.objects.get().resolved_at == utc("2020-06-17T03:08:17.806+00:00")
+
+
+@pytest.mark.django_db
+def test_sprint_flags_are_recomputed_when_the_sprint_dates_arrive_after_the_items(source, tmp_path):
+    # given EE-19 alone: its changelog names sprint 7, which nothing has described yet
+    ee19 = next(i for i in BOARD["issues"] if i["key"] == "EE-19")
+    run(source, write(tmp_path, "ee19.json", {"issues": [ee19]}))
+    membership = SprintMembership.objects.get(work_item__key="EE-19")
+    assert (membership.sprint.name, membership.in_at_start) == ("Sprint 7", False)
+    # when the board's sprint list is imported
+    run(source, DATA / "board-8-sprints.json")
+    # then the membership is judged against sprint 7's real start and close
+    membership.refresh_from_db()
+    assert membership.sprint.name == "EE Sprint 7"
+    assert (membership.in_at_start, membership.in_at_close) == (True, False)

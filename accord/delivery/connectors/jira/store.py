@@ -109,12 +109,13 @@ def write_batch(*, data_source: DataSource, batch: Batch, summary: ImportSummary
         for sprint in issue.sprints:
             if sprint.external_id:
                 sprints.setdefault(sprint.external_id, sprint)
-    touched_sprints = set(_write_sprints(data_source, sprints.values(), summary).values())
+    moved_sprints = _write_sprints(data_source, sprints.values(), summary)
     items, fresh = _write_issues(data_source, batch.issues.values(), summary)
     histories = _histories_to_apply(data_source, batch, items, summary)
     _write_status_changes(data_source, histories, items, summary)
-    touched_sprints |= _write_memberships(data_source, batch, histories, items, fresh)
-    _refresh_membership_flags(touched_sprints)
+    _write_memberships(data_source, batch, histories, items, fresh)
+    # Memberships written above got their flags then; those of sprints whose dates moved now.
+    _refresh_membership_flags(moved_sprints)
     if batch.deleted:
         _delete_issues(data_source, batch.deleted, summary)
     item_ids = sorted(set(items.values()))
@@ -130,13 +131,25 @@ def write_batch(*, data_source: DataSource, batch: Batch, summary: ImportSummary
 
 def _write_sprints(
     data_source: DataSource, sprints: Iterable[SprintInfo], summary: ImportSummary
-) -> dict[str, int]:
+) -> set[int]:
+    """Upsert sprints; the ids of stored sprints whose start or completion moved."""
     rows = [s.fields() for s in sprints if s.external_id]
     if not rows:
-        return {}
-    counts, ids = upsert_records(Sprint, data_source=data_source, rows=rows, fields=SPRINT_FIELDS)
+        return set()
+    before = {
+        ext: (pk, start, complete)
+        for ext, pk, start, complete in Sprint.objects.filter(
+            data_source=data_source, external_id__in=[r["external_id"] for r in rows]
+        ).values_list("external_id", "id", "start_at", "complete_at")
+    }
+    counts, _ = upsert_records(Sprint, data_source=data_source, rows=rows, fields=SPRINT_FIELDS)
     summary.add("sprints", counts)
-    return ids
+    return {
+        before[r["external_id"]][0]
+        for r in rows
+        if r["external_id"] in before
+        and before[r["external_id"]][1:] != (r["start_at"], r["complete_at"])
+    }
 
 
 def _named_sprints(data_source: DataSource, names: set[str]) -> dict[str, int]:
@@ -316,8 +329,8 @@ def _write_memberships(
     histories: Mapping[str, History],
     items: Mapping[str, int],
     fresh: set[str],
-) -> set[int]:
-    """Merge each touched item's sprint adds/removals into its memberships; sprint ids touched."""
+) -> None:
+    """Merge each touched item's sprint adds/removals into its memberships, with their flags."""
     sprint_ids = dict(
         Sprint.objects.filter(data_source=data_source).values_list("external_id", "id")
     )
@@ -347,7 +360,7 @@ def _write_memberships(
         for pk in current:
             wanted.setdefault((pk, item_id), {"events": []})
     if not wanted and not now_in:
-        return set()
+        return
     stored: dict[tuple[int, int], SprintMembership] = {}
     for ids in chunks(sorted(set(now_in) | {k[1] for k in wanted})):
         for m in SprintMembership.objects.filter(work_item_id__in=ids):
@@ -381,9 +394,25 @@ def _write_memberships(
         ):
             old.removed_at = _last_removal(old.events) or _item_updated(item_id)
             changed.append(old)
+    dates = {
+        pk: (start, complete)
+        for pk, start, complete in Sprint.objects.filter(data_source=data_source).values_list(
+            "id", "start_at", "complete_at"
+        )
+    }
+    created: dict[int, dt.datetime] = {}
+    for ids in chunks(sorted({m.work_item_id for m in [*new, *changed]})):
+        created.update(WorkItem.objects.filter(pk__in=ids).values_list("id", "created_at"))
+    for m in [*new, *changed]:
+        m.added_at, m.in_at_start, m.in_at_close = _flags(
+            m, created=created[m.work_item_id], dates=dates[m.sprint_id]
+        )
     SprintMembership.objects.bulk_create(new, batch_size=1000)
-    SprintMembership.objects.bulk_update(changed, ["events", "removed_at"], batch_size=1000)
-    return {m.sprint_id for m in [*new, *changed]}
+    SprintMembership.objects.bulk_update(
+        changed,
+        ["events", "removed_at", "added_at", "in_at_start", "in_at_close"],
+        batch_size=1000,
+    )
 
 
 def _item_updated(item_id: int) -> dt.datetime | None:
@@ -420,38 +449,46 @@ def membership_at(
     return state
 
 
+def _flags(
+    membership: SprintMembership,
+    *,
+    created: dt.datetime,
+    dates: tuple[dt.datetime | None, dt.datetime | None],
+) -> tuple[dt.datetime | None, bool, bool]:
+    """(added_at, in at start, in at close) of a membership, from its events and the sprint."""
+    events = membership.events
+    in_now = membership.removed_at is None
+    adds = [at for at, added in events if added]
+    added_at = dt.datetime.fromisoformat(min(adds)) if adds else None
+    if (not bool(events[0][1])) if events else in_now:
+        added_at = created  # in the sprint before any recorded change: from its creation
+    start, complete = dates
+    at_start = start is not None and membership_at(
+        events, in_now=in_now, created_at=created, when=start
+    )
+    at_close = complete is not None and membership_at(
+        events, in_now=in_now, created_at=created, when=complete
+    )
+    return added_at, at_start, at_close
+
+
 def _refresh_membership_flags(sprint_pks: Iterable[int]) -> None:
     """Recompute added/in-at-start/in-at-close for every membership of these sprints."""
     for batch in chunks(sorted(set(sprint_pks))):
-        sprints = {
-            s.pk: s
-            for s in Sprint.objects.filter(pk__in=batch).only("id", "start_at", "complete_at")
+        dates = {
+            pk: (start, complete)
+            for pk, start, complete in Sprint.objects.filter(pk__in=batch).values_list(
+                "id", "start_at", "complete_at"
+            )
         }
-        memberships = list(
-            SprintMembership.objects.filter(sprint_id__in=batch).select_related("work_item")
+        memberships = SprintMembership.objects.filter(sprint_id__in=batch).select_related(
+            "work_item"
         )
         dirty = []
         for m in memberships:
-            sprint = sprints[m.sprint_id]
-            created = m.work_item.created_at
-            in_now = m.removed_at is None
-            adds = [at for at, added in m.events if added]
-            first_state = (not bool(m.events[0][1])) if m.events else in_now
-            added_at = dt.datetime.fromisoformat(min(adds)) if adds else None
-            if first_state:
-                added_at = created
-            start = (
-                membership_at(m.events, in_now=in_now, created_at=created, when=sprint.start_at)
-                if sprint.start_at
-                else False
-            )
-            close = (
-                membership_at(m.events, in_now=in_now, created_at=created, when=sprint.complete_at)
-                if sprint.complete_at
-                else False
-            )
-            if (m.added_at, m.in_at_start, m.in_at_close) != (added_at, start, close):
-                m.added_at, m.in_at_start, m.in_at_close = added_at, start, close
+            flags = _flags(m, created=m.work_item.created_at, dates=dates[m.sprint_id])
+            if (m.added_at, m.in_at_start, m.in_at_close) != flags:
+                m.added_at, m.in_at_start, m.in_at_close = flags
                 dirty.append(m)
         SprintMembership.objects.bulk_update(
             dirty, ["added_at", "in_at_start", "in_at_close"], batch_size=1000
