@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
-from accord.delivery import api as delivery_api
+from accord.delivery.api import sources as delivery_api
 from accord.delivery.models import DataSource, PullRequest, SyncRun
 from accord.delivery.tests.ui_records import (
     DATA,

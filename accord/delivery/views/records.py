@@ -38,7 +38,7 @@ def _render_list(
     *,
     tab: str,
     template: str,
-    form: forms._FilterForm,
+    form: forms.RecordFilterForm,
     rows: Callable[[dict[str, Any]], QuerySet[Any]],
 ) -> HttpResponse:
     filters = form.values()

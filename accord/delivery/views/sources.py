@@ -191,6 +191,7 @@ def _detail_context(
         "run_count": source.runs.count(),
         **caps,
         "scope_items": _scope_items(source),
+        "tabs": TABS,
         "has_credentials": source.kind in CREDENTIAL_KINDS,
         # GitHub and git records have no workflow statuses to map.
         "has_statuses": bool(statuses) or source.kind in STATUS_KINDS,
@@ -204,9 +205,9 @@ def _detail_context(
         if caps["can_import"]:
             context["import_form"] = ImportForm(accepted=accepted_suffixes(source.kind))
         if caps["takes_webhooks"]:
-            context["webhook_url"] = request.build_absolute_uri(
-                reverse("delivery:webhook", args=[source.pk])
-            )
+            context["webhook_url"] = (source.scope or {}).get(
+                "callback_url"
+            ) or request.build_absolute_uri(reverse("delivery:webhook", args=[source.pk]))
             context["webhook_secret"] = source.webhook_secret
     return context
 
@@ -225,6 +226,7 @@ def _scope_items(source: DataSource) -> list[tuple[str, str]]:
         "path": "Path",
         "refs": "Refs",
         "name": "Repository name",
+        "callback_url": "Webhook callback URL",
     }
     items = []
     for key, label in labels.items():
@@ -269,8 +271,6 @@ def source_statuses(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if result.recategorized_items:
         text += f"; {len(result.recategorized_items)} work item(s) were recategorized"
     messages.success(request, text + ".")
-    if result.unmapped:
-        messages.warning(request, result.note())
     return redirect(source_url(source, "statuses"))
 
 

@@ -1,46 +1,19 @@
-"""Forms for data sources (scope per kind, write-only credentials, status mapping, rules),
-uploads, record filters, and people's affiliations."""
+"""Data source forms: scope per kind, write-only credentials, the status mapping, rules and
+the upload."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from accord.accounts.models import Organization, OrganizationKind
+from accord.delivery.forms.common import SELECT, TEXT, joined, split_items
 from accord.delivery.models import Category, DataSource, SourceKind, SourceStatus
 
-DATE = forms.DateInput(attrs={"type": "date", "class": "form-control"})
-TEXT = {"class": "form-control"}
-SELECT = {"class": "form-select"}
 _REPO = re.compile(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
 
-
-def _lines(value: str) -> list[str]:
-    """Items written one per line or separated by commas, stripped, without duplicates."""
-    seen: list[str] = []
-    for part in re.split(r"[\n,]", value or ""):
-        item = part.strip()
-        if item and item not in seen:
-            seen.append(item)
-    return seen
-
-
-def _choice_field(form: forms.Form, name: str) -> forms.ChoiceField:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    return field
-
-
-def _joined(values: Any) -> str:
-    return "\n".join(str(v) for v in values) if isinstance(values, list) else str(values or "")
-
-
-# Scope fields by kind: (field name, scope key, is a list). The model docstring lists the keys
-# each connector reads.
 SCOPE_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
     SourceKind.JIRA: (
         ("base_url", "base_url", False),
@@ -50,7 +23,11 @@ SCOPE_FIELDS: dict[str, tuple[tuple[str, str, bool], ...]] = {
         ("story_points_field", "story_points_field", False),
         ("zone", "zone", False),
     ),
-    SourceKind.TRELLO: (("board_id", "board_id", False), ("api_url", "api_url", False)),
+    SourceKind.TRELLO: (
+        ("board_id", "board_id", False),
+        ("api_url", "api_url", False),
+        ("callback_url", "callback_url", False),
+    ),
     SourceKind.GITHUB: (("repos", "repos", True), ("api_url", "api_url", False)),
     SourceKind.GIT: (("path", "path", False), ("refs", "refs", True), ("repo_name", "name", False)),
     SourceKind.CSV: (("zone", "zone", False),),
@@ -111,6 +88,14 @@ class DataSourceForm(forms.Form):
         required=False,
         widget=forms.URLInput(attrs=TEXT),
         help_text="Only for a self-hosted server; leave empty for the public service.",
+    )
+    callback_url = forms.URLField(
+        assume_scheme="https",
+        label="Webhook callback URL",
+        required=False,
+        widget=forms.URLInput(attrs=TEXT),
+        help_text="Only behind a proxy that changes the address: the exact URL registered with "
+        "Trello, which its signature covers.",
     )
     path = forms.CharField(
         label="Repository path on the server",
@@ -202,25 +187,25 @@ class DataSourceForm(forms.Form):
             if name in ("project_keys", "refs"):
                 initial[name] = ", ".join(str(v) for v in value or [])
             else:
-                initial[name] = _joined(value) if is_list else str(value or "")
+                initial[name] = joined(value) if is_list else str(value or "")
         return initial
 
     def clean_repos(self) -> list[str]:
-        repos = _lines(self.cleaned_data.get("repos", ""))
+        repos = split_items(self.cleaned_data.get("repos", ""))
         bad = [r for r in repos if not _REPO.match(r)]
         if bad:
             raise ValidationError(f"“{bad[0]}” is not owner/name, e.g. acme/payments.")
         return repos
 
     def clean_project_keys(self) -> list[str]:
-        keys = [k.upper() for k in _lines(self.cleaned_data.get("project_keys", ""))]
+        keys = [k.upper() for k in split_items(self.cleaned_data.get("project_keys", ""))]
         bad = [k for k in keys if not re.match(r"^[A-Z][A-Z0-9_]*$", k)]
         if bad:
             raise ValidationError(f"“{bad[0]}” is not a Jira project key, e.g. PAY.")
         return keys
 
     def clean_refs(self) -> list[str]:
-        return _lines(self.cleaned_data.get("refs", ""))
+        return split_items(self.cleaned_data.get("refs", ""))
 
     def clean_zone(self) -> str:
         zone = self.cleaned_data.get("zone", "").strip()
@@ -397,7 +382,7 @@ class RulesForm(forms.Form):
         deployment = dict(self.source.deployment_rule or {})
         for key in ("issue_types", "labels"):
             if key in self.fields:
-                values = _lines(data.get(key, ""))
+                values = split_items(data.get(key, ""))
                 incident.update({key: values}) if values else incident.pop(key, None)
         for key in ("environment_pattern", "workflow", "branch"):
             if key in self.fields:
@@ -424,197 +409,3 @@ class ImportForm(forms.Form):
             f"{', '.join(accepted)} — the same files `accord import` takes"
             + ("; a .zip may hold several pages." if ".zip" in accepted else ".")
         )
-
-
-# --- Record filters -----------------------------------------------------------------------------
-
-
-class _FilterForm(forms.Form):
-    """Filters read from the query string; invalid values are reported and ignored."""
-
-    source = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-
-    def __init__(self, *args: Any, sources: list[DataSource], **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        _choice_field(self, "source").choices = [("", "All sources")] + [
-            (s.pk, s.name) for s in sources
-        ]
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            elif isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif not isinstance(widget, forms.DateInput):
-                widget.attrs.setdefault("class", "form-control")
-
-    def values(self) -> dict[str, Any]:
-        """The filters that are valid; an invalid one is shown as an error and not applied."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "", False)}
-
-    def _check_range(self, start: str, end: str) -> None:
-        first, last = self.cleaned_data.get(start), self.cleaned_data.get(end)
-        if isinstance(first, dt.date) and isinstance(last, dt.date) and last < first:
-            self.add_error(end, "The end of the range is before its start.")
-
-
-class WorkItemFilterForm(_FilterForm):
-    search = forms.CharField(label="Key or title", required=False, max_length=200)
-    category = forms.ChoiceField(
-        label="Status category", required=False, choices=[("", "Any"), *Category.choices]
-    )
-    item_type = forms.ChoiceField(label="Type", required=False)
-    assignee = forms.TypedChoiceField(
-        label="Assignee", required=False, coerce=int, empty_value=None
-    )
-    done_from = forms.DateField(label="Done from", required=False, widget=DATE)
-    done_to = forms.DateField(label="Done to", required=False, widget=DATE)
-
-    def __init__(self, *args: Any, types: list[str], people: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        _choice_field(self, "item_type").choices = [("", "Any")] + [(t, t) for t in types]
-        _choice_field(self, "assignee").choices = [("", "Anyone")] + [
-            (p.pk, p.display_name) for p in people
-        ]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        self._check_range("done_from", "done_to")
-        return data
-
-
-class PullRequestFilterForm(_FilterForm):
-    repo = forms.ChoiceField(label="Repository", required=False)
-    author = forms.CharField(label="Author", required=False, max_length=200)
-    state = forms.ChoiceField(
-        label="State",
-        required=False,
-        choices=[("", "Any"), ("open", "Open"), ("closed", "Closed"), ("merged", "Merged")],
-    )
-    merged_from = forms.DateField(label="Merged from", required=False, widget=DATE)
-    merged_to = forms.DateField(label="Merged to", required=False, widget=DATE)
-
-    def __init__(self, *args: Any, repos: list[str], **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        _choice_field(self, "repo").choices = [("", "All repositories")] + [(r, r) for r in repos]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        self._check_range("merged_from", "merged_to")
-        return data
-
-
-class DeploymentFilterForm(_FilterForm):
-    environment = forms.ChoiceField(label="Environment", required=False)
-    production_only = forms.BooleanField(label="Production only", required=False)
-
-    def __init__(self, *args: Any, environments: list[str], **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        _choice_field(self, "environment").choices = [("", "All environments")] + [
-            (e, e) for e in environments
-        ]
-
-
-class IncidentFilterForm(_FilterForm):
-    open_only = forms.BooleanField(label="Unresolved only", required=False)
-    started_from = forms.DateField(label="Started from", required=False, widget=DATE)
-    started_to = forms.DateField(label="Started to", required=False, widget=DATE)
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        self._check_range("started_from", "started_to")
-        return data
-
-
-class CommitFilterForm(_FilterForm):
-    repo = forms.ChoiceField(label="Repository", required=False)
-    author = forms.CharField(label="Author name or email", required=False, max_length=200)
-    committed_from = forms.DateField(label="Committed from", required=False, widget=DATE)
-    committed_to = forms.DateField(label="Committed to", required=False, widget=DATE)
-
-    def __init__(self, *args: Any, repos: list[str], **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        _choice_field(self, "repo").choices = [("", "All repositories")] + [(r, r) for r in repos]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        self._check_range("committed_from", "committed_to")
-        return data
-
-
-# --- People -------------------------------------------------------------------------------------
-
-
-def _organizations() -> Any:
-    """The client first, then the vendors by name."""
-    return Organization.objects.order_by("kind", "name")
-
-
-class OrganizationChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Any) -> str:
-        side = "client" if obj.kind == OrganizationKind.CLIENT else "vendor"
-        return f"{obj.name} ({side})"
-
-
-class AffiliationRuleForm(forms.Form):
-    domain = forms.CharField(
-        label="Email domain",
-        max_length=200,
-        widget=forms.TextInput(attrs={**TEXT, "placeholder": "example.com"}),
-    )
-    organization = OrganizationChoiceField(
-        label="Works for",
-        queryset=Organization.objects.none(),
-        widget=forms.Select(attrs=SELECT),
-    )
-
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.fields["organization"].queryset = _organizations()  # type: ignore[attr-defined]
-
-
-class AffiliationForm(forms.Form):
-    organization = OrganizationChoiceField(
-        label="Works for",
-        queryset=Organization.objects.none(),
-        widget=forms.Select(attrs=SELECT),
-    )
-    valid_from = forms.DateField(
-        label="From", required=False, widget=DATE, help_text="Empty: since before any data."
-    )
-    valid_until = forms.DateField(
-        label="Until", required=False, widget=DATE, help_text="The last day; empty: still."
-    )
-
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        self.fields["organization"].queryset = _organizations()  # type: ignore[attr-defined]
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        start, end = data.get("valid_from"), data.get("valid_until")
-        if start and end and end < start:
-            self.add_error("valid_until", "The end date is before the start date.")
-        return data
-
-
-class PeopleFilterForm(forms.Form):
-    search = forms.CharField(
-        label="Name, email or account", required=False, widget=forms.TextInput(attrs=TEXT)
-    )
-    organization = forms.TypedChoiceField(
-        label="Works for",
-        required=False,
-        coerce=int,
-        empty_value=None,
-        widget=forms.Select(attrs=SELECT),
-    )
-
-    def __init__(self, *args: Any, **kw: Any) -> None:
-        super().__init__(*args, **kw)
-        _choice_field(self, "organization").choices = [("", "Anyone")] + [
-            (o.pk, o.name) for o in _organizations()
-        ]
