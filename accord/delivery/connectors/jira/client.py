@@ -91,6 +91,7 @@ class JiraClient:
         """Every page of a search, from `start_token` (a stored nextPageToken) to the last."""
 
         def fetch(token: str | None) -> tuple[dict[str, Any], str | None]:
+            """One page and the token of the next (None after the last)."""
             payload = self.search_page(jql=jql, next_page_token=token)
             following = payload.get("nextPageToken")
             if payload.get("isLast") is True or not following:

@@ -83,10 +83,12 @@ class _Row:
             self.cells.setdefault(name.strip(), []).append(value.replace("\x00", ""))
 
     def one(self, name: str) -> str:
+        """The first non-empty value of a column ("" if none)."""
         values = [v.strip() for v in self.cells.get(name, []) if v.strip()]
         return values[0] if values else ""
 
     def many(self, name: str) -> list[str]:
+        """Every non-empty value of a repeated column."""
         return [v.strip() for v in self.cells.get(name, []) if v.strip()]
 
 
@@ -125,6 +127,7 @@ def _map_row(row: _Row, *, tz: dt.tzinfo, base_url: str, keys_by_id: dict[str, s
         raise MappingError(f"{where}: 'Issue key' and 'Issue id' must not be empty")
 
     def when(column: str) -> dt.datetime | None:
+        """The column's date in the export's zone, or None when empty."""
         value = row.one(column)
         return parse_csv_datetime(value, zone=tz, what=f"{where}: '{column}'") if value else None
 
