@@ -97,8 +97,10 @@ def current_categories(data_source: DataSource) -> dict[str, str]:
     )
 
 
-def record_status_list(*, data_source: DataSource, statuses: Iterable[ListedStatus]) -> int:
-    """Store what a status list says (name and category per id); returns how many rows changed.
+def record_status_list(
+    *, data_source: DataSource, statuses: Iterable[ListedStatus]
+) -> tuple[int, int]:
+    """Store what a status list says (name and category per id); (created, changed) rows.
 
     Call resolve_statuses afterwards to apply it."""
     stored = {s.external_id: s for s in SourceStatus.objects.filter(data_source=data_source)}
@@ -120,7 +122,7 @@ def record_status_list(*, data_source: DataSource, statuses: Iterable[ListedStat
             changed.append(row)
     SourceStatus.objects.bulk_create(new, batch_size=1000)
     SourceStatus.objects.bulk_update(changed, ["name", "listed_category"], batch_size=1000)
-    return len(new) + len(changed)
+    return len(new), len(changed)
 
 
 def _latest_items(data_source: DataSource, status_ids: Iterable[str]) -> dict[str, tuple]:

@@ -97,13 +97,14 @@ def _newer_or_same(new: dt.datetime | None, old: dt.datetime | None) -> bool:
 def write_batch(*, data_source: DataSource, batch: Batch, summary: ImportSummary) -> list[int]:
     """Write a batch in dependency order and re-derive what it touched; the items' ids."""
     if batch.statuses:
-        changed = record_status_list(
+        created, changed = record_status_list(
             data_source=data_source,
             statuses=[
                 ListedStatus(s.external_id, s.name, s.category) for s in batch.statuses.values()
             ],
         )
-        summary.add("statuses", Counts(updated=changed, unchanged=len(batch.statuses) - changed))
+        unchanged = len(batch.statuses) - created - changed
+        summary.add("statuses", Counts(created=created, updated=changed, unchanged=unchanged))
     sprints = dict(batch.sprints)
     for issue in batch.issues.values():
         for sprint in issue.sprints:
