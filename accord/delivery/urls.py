@@ -20,6 +20,7 @@ urlpatterns = [
     path(_S + "sync/", sources.source_sync, name="source_sync"),
     path(_S + "test/", sources.source_test, name="source_test"),
     path(_S + "import/", sources.source_import, name="source_import"),
+    path(_S + "read/", sources.source_read_repository, name="source_read_repository"),
     path(_S + "runs/", sources.source_runs, name="source_runs"),
     path(_S + "delete/", sources.source_delete, name="source_delete"),
     # Records of an engagement

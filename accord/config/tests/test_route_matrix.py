@@ -166,6 +166,7 @@ def _delivery_routes() -> dict[str, Route]:
         "delivery:source_sync": Route("write", ("POST",), source),
         "delivery:source_test": Route("write", ("POST",), source),
         "delivery:source_import": Route("write", ("GET", "POST"), source),
+        "delivery:source_read_repository": Route("write", ("POST",), source),
         "delivery:source_runs": Route("read", ("GET",), source),
         "delivery:source_delete": Route("write", ("GET", "POST"), source),
         # People span every vendor: they do not exist for vendor users.

@@ -29,6 +29,7 @@ class AffiliationRuleForm(forms.Form):
     )
     organization = OrganizationChoiceField(
         label="Works for",
+        empty_label="Choose the client or a vendor",
         queryset=Organization.objects.none(),
         widget=forms.Select(attrs=SELECT),
     )
@@ -41,6 +42,7 @@ class AffiliationRuleForm(forms.Form):
 class AffiliationForm(forms.Form):
     organization = OrganizationChoiceField(
         label="Works for",
+        empty_label="Choose the client or a vendor",
         queryset=Organization.objects.none(),
         widget=forms.Select(attrs=SELECT),
     )

@@ -317,3 +317,24 @@ def test_the_schema_describes_the_delivery_endpoints_and_is_valid():
     source_schema = schema["components"]["schemas"]["DataSource"]["properties"]
     assert "token" not in source_schema
     assert schema["components"]["schemas"]["DataSourceRequest"]["properties"]["token"]["writeOnly"]
+
+
+def test_an_empty_token_removes_the_stored_one_and_an_omitted_token_keeps_it(
+    mark, vistula_engagement
+):
+    # given
+    src = source(vistula_engagement, token=SECRET_TOKEN)
+    client = logged_in(mark)
+    url = f"/api/v1/data-sources/{src.pk}/"
+
+    # when
+    kept = client.patch(url, {"name": "Renamed"}, content_type="application/json")
+    src.refresh_from_db()
+    token_after_rename = src.token
+    cleared = client.patch(url, {"token": ""}, content_type="application/json")
+
+    # then
+    src.refresh_from_db()
+    assert (kept.status_code, cleared.status_code) == (200, 200)
+    assert token_after_rename == SECRET_TOKEN
+    assert src.token == "" and cleared.json()["token_hint"] == ""

@@ -259,3 +259,16 @@ def test_the_source_list_costs_the_same_queries_for_one_source_as_for_ten(mark, 
     # then
     assert response.status_code == 200
     assert len(many) == len(few)
+
+
+def test_only_the_client_side_is_offered_the_people_page_from_the_engagement(
+    victor, milo, vistula_engagement
+):
+    # when
+    url = reverse("engagements:detail", args=[vistula_engagement.slug])
+    client_page = logged_in(victor).get(url).content.decode()
+    vendor_page = logged_in(milo).get(url).content.decode()
+
+    # then
+    people = reverse("delivery:people")
+    assert f'href="{people}"' in client_page and f'href="{people}"' not in vendor_page

@@ -520,3 +520,82 @@ def test_mapping_a_trello_list_keeps_the_categories_guessed_from_other_list_name
     # then both are resolved: one by the mapping, the other still by its name
     resolved = dict(SourceStatus.objects.filter(data_source=src).values_list("name", "resolution"))
     assert resolved == {"Done": "list_name", "Parking lot": "mapping"}
+
+
+def test_a_manager_replaces_the_webhook_secret_without_it_being_echoed(mark, vistula_engagement):
+    # given
+    src = source(vistula_engagement, kind="trello", name="Trello")
+    new_secret = "trello-app-secret-0123456789abcdef"
+
+    # when
+    response = logged_in(mark).post(
+        _url("source_edit", src),
+        {"name": "Trello", "board_id": "5f0c", "new_webhook_secret": new_secret},
+    )
+
+    # then
+    src.refresh_from_db()
+    assert response.status_code == 302
+    assert src.webhook_secret == new_secret
+    assert src.scope == {"board_id": "5f0c"}
+    form = logged_in(mark).get(_url("source_edit", src)).content.decode()
+    assert new_secret not in form
+
+
+def _repository(folder: Path) -> Path:
+    import subprocess
+
+    env = {
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@acme.invalid",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@acme.invalid",
+        "HOME": str(folder),
+        "PATH": "/usr/bin:/bin",
+    }
+    repo = folder / "payments"
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True, env=env)
+    for n in (1, 2):
+        (repo / f"file{n}.txt").write_text("line\n" * n)
+        subprocess.run(["git", "-C", str(repo), "add", "."], check=True, env=env)
+        subprocess.run(
+            ["git", "-C", str(repo), "commit", "-q", "-m", f"Change {n}"], check=True, env=env
+        )
+    return repo
+
+
+def test_a_git_source_is_read_from_its_repository_path_on_the_server(
+    mark, vistula_engagement, tmp_path
+):
+    # given a git source pointing at a repository with two commits
+    from accord.delivery.models import Commit
+
+    src = source(vistula_engagement, kind="git", name="git", scope={"path": ""})
+    client = logged_in(mark)
+    refused = client.post(_url("source_read_repository", src), follow=True)
+    src.scope = {"path": str(_repository(tmp_path))}
+    src.save()
+
+    # when
+    response = client.post(_url("source_read_repository", src), follow=True)
+
+    # then
+    assert "Set the repository path on the server first" in refused.content.decode()
+    assert "Imported into “git”" in response.content.decode()
+    assert sorted(Commit.objects.filter(data_source=src).values_list("summary", flat=True)) == [
+        "Change 1",
+        "Change 2",
+    ]
+
+
+def test_a_path_that_is_not_a_repository_is_one_clear_error(mark, vistula_engagement, tmp_path):
+    # given
+    src = source(vistula_engagement, kind="git", name="git", scope={"path": str(tmp_path)})
+
+    # when
+    response = logged_in(mark).post(_url("source_read_repository", src), follow=True)
+
+    # then
+    page = response.content.decode()
+    assert "Nothing was imported." in page
+    assert SyncRun.objects.get(data_source=src).status == "failed"

@@ -5,6 +5,7 @@ most, and only managers and admins see the webhook secret."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -23,6 +24,7 @@ from accord.delivery import queries
 from accord.delivery.actions.sources import (
     create_data_source,
     delete_data_source,
+    import_path,
     request_sync,
     update_data_source,
 )
@@ -62,6 +64,7 @@ def capabilities(kind: str) -> dict[str, bool]:
     return {
         "can_sync": supports(kind, "sync"),
         "can_import": supports(kind, "importer") and bool(accepted_suffixes(kind)),
+        "reads_repository": kind == SourceKind.GIT and supports(kind, "importer"),
         "can_test": can_test,
         "takes_webhooks": kind in WEBHOOK_KINDS,
     }
@@ -369,6 +372,29 @@ def source_import(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         {"engagement": engagement, "source": source, "form": form, "error": error},
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+@require_POST
+def source_read_repository(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Import a git source's commits from the repository path in its scope, as `accord import
+    git PATH` would: git repositories are read on the server, not uploaded."""
+    engagement = engagement_for(request.user, slug)
+    source = queries.source_for(request.user, engagement, pk)
+    policy.require(request.user, Perm.MANAGE_DELIVERY, source)
+    path = str((source.scope or {}).get("path") or "")
+    if source.kind != SourceKind.GIT or not supports(source.kind, "importer"):
+        messages.error(request, f"{source.get_kind_display()} sources are not read from a path.")
+        return redirect(source_url(source))
+    if not path:
+        messages.error(request, "Set the repository path on the server first (Edit).")
+        return redirect(source_url(source))
+    run = import_path(data_source=source, path=Path(path), requested_by=actor(request))
+    if run.status == SyncRunStatus.SUCCEEDED:
+        messages.success(request, f"Imported into “{source.name}”. {run.summary}".strip())
+    else:
+        messages.error(request, f"{run.error} Nothing was imported.")
+    return redirect(source_url(source, "runs"))
 
 
 @login_required
