@@ -25,6 +25,7 @@ from accord.accounts import policy
 from accord.accounts.models import User
 from accord.accounts.policy import Perm
 from accord.delivery import queries
+from accord.delivery.actions.mapping import map_statuses
 from accord.delivery.actions.sources import (
     create_data_source,
     delete_data_source,
@@ -47,7 +48,6 @@ from accord.delivery.models import (
     SourceKind,
     SyncRun,
 )
-from accord.delivery.statuses import update_status_mapping
 from accord.delivery.uploads import UploadRefused, import_upload
 from accord.engagements.models import Engagement
 from accord.lib.api import PolicyPermission
@@ -279,7 +279,7 @@ class DataSourceViewSet(viewsets.ModelViewSet):
             actor=_actor(self.request), data_source=serializer.instance, **data
         )
         if mapping is not None:
-            update_status_mapping(actor=_actor(self.request), data_source=source, mapping=mapping)
+            map_statuses(actor=_actor(self.request), data_source=source, mapping=mapping)
         serializer.instance = source
 
     def perform_destroy(self, instance: DataSource) -> None:

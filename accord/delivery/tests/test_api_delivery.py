@@ -338,3 +338,29 @@ def test_an_empty_token_removes_the_stored_one_and_an_omitted_token_keeps_it(
     assert (kept.status_code, cleared.status_code) == (200, 200)
     assert token_after_rename == SECRET_TOKEN
     assert src.token == "" and cleared.json()["token_hint"] == ""
+
+
+def test_patching_a_trello_mapping_keeps_the_categories_guessed_from_list_names(
+    mark, vistula_engagement
+):
+    # given a board with a "Done" list (guessed) and a "Parking lot" list (unmapped)
+    from accord.delivery.connectors.trello.mapping import default_category
+    from accord.delivery.models import SourceStatus
+    from accord.delivery.statuses import resolve_statuses
+
+    src = source(vistula_engagement, kind="trello", name="Trello")
+    work_item(src, 1, status="Done", status_id="list-done")
+    work_item(src, 2, status="Parking lot", status_id="list-park")
+    resolve_statuses(data_source=src, guess=default_category)
+
+    # when
+    response = logged_in(mark).patch(
+        f"/api/v1/data-sources/{src.pk}/",
+        {"status_mapping": {"Parking lot": "cancelled"}},
+        content_type="application/json",
+    )
+
+    # then
+    assert response.status_code == 200
+    resolved = dict(SourceStatus.objects.filter(data_source=src).values_list("name", "resolution"))
+    assert resolved == {"Done": "list_name", "Parking lot": "mapping"}

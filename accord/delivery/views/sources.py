@@ -4,7 +4,6 @@ most, and only managers and admins see the webhook secret."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accord.accounts import policy
 from accord.accounts.policy import Perm
 from accord.delivery import queries
+from accord.delivery.actions.mapping import map_statuses
 from accord.delivery.actions.sources import (
     create_data_source,
     delete_data_source,
@@ -37,7 +36,6 @@ from accord.delivery.forms import (
     StatusMappingForm,
 )
 from accord.delivery.models import DataSource, SourceKind, SyncRunStatus
-from accord.delivery.statuses import resolve_statuses, update_status_mapping
 from accord.delivery.uploads import UploadRefused, accepted_suffixes, import_upload
 from accord.delivery.views.common import actor, source_url
 from accord.delivery.views.records import TABS
@@ -68,14 +66,6 @@ def capabilities(kind: str) -> dict[str, bool]:
         "can_test": can_test,
         "takes_webhooks": kind in WEBHOOK_KINDS,
     }
-
-
-def _name_guess(kind: str) -> Callable[[str], str | None] | None:
-    """The connector's category guess from a status name (Trello lists), if it has one."""
-    if not supports(kind, "mapping"):
-        return None
-    guess = getattr(connector_module(kind, "mapping"), "default_category", None)
-    return guess if callable(guess) else None
 
 
 @login_required
@@ -258,18 +248,12 @@ def source_statuses(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if not form.is_valid():
         context = _detail_context(request, source, mapping_form=form)
         return render(request, "delivery/source_detail.html", context, status=400)
-    with transaction.atomic():
-        result = update_status_mapping(
-            actor=actor(request), data_source=source, mapping=form.mapping()
-        )
-        guess = _name_guess(source.kind)
-        if guess is not None:
-            # update_status_mapping resolves without the connector's name-based guess (Trello
-            # list names), which would leave guessed statuses unmapped; resolve again with it.
-            result = resolve_statuses(data_source=source, guess=guess)
-        update_data_source(
-            actor=actor(request), data_source=source, active_statuses=form.active_statuses()
-        )
+    result = map_statuses(
+        actor=actor(request),
+        data_source=source,
+        mapping=form.mapping(),
+        active_statuses=form.active_statuses(),
+    )
     text = f"The status mapping of “{source.name}” was saved"
     if result.recategorized_items:
         text += f"; {len(result.recategorized_items)} work item(s) were recategorized"
