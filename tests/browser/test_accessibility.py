@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
+from accord.selection.models import Evaluation
 from accord.vendors.models import Vendor
 from tests.browser.support import (
     ARTIFACTS,
@@ -31,8 +32,13 @@ pytestmark = [
 ]
 
 # role -> the demo user who plays it
-USERS = {"admin": "admin", "manager": "manager", "vendor_lead": "vistula.lead"}
-EVERYONE = tuple(USERS)
+USERS = {
+    "admin": "admin",
+    "manager": "manager",
+    "evaluator": "evaluator",
+    "vendor_lead": "vistula.lead",
+}
+EVERYONE = ("admin", "manager", "vendor_lead")
 
 
 @dataclass(frozen=True)
@@ -46,6 +52,13 @@ def _vendor_path(key: str, view: str = "detail") -> str:
     """A page of a demo vendor; `key` is the first word of its name."""
     vendor = Vendor.objects.get(name__istartswith=key)
     return reverse(f"vendors:{view}", args=[vendor.slug])
+
+
+def _evaluation_path(view: str) -> str:
+    """A page of the first demo evaluation."""
+    evaluation = Evaluation.objects.order_by("pk").first()
+    assert evaluation is not None, "the demo workspace has no evaluation"
+    return reverse(f"selection:{view}", args=[evaluation.slug])
 
 
 def _engagement_path(view: str) -> str:
@@ -73,6 +86,12 @@ MAIN_PAGES = [
     MainPage("incidents", lambda: _engagement_path("delivery:incidents")),
     MainPage("commits", lambda: _engagement_path("delivery:commits")),
     MainPage("people", lambda: reverse("delivery:people"), roles=("manager",)),
+    MainPage("evaluations", lambda: reverse("selection:list"), roles=("admin", "manager")),
+    MainPage("evaluation-detail", lambda: _evaluation_path("detail"), roles=("manager",)),
+    MainPage("evaluation-criteria", lambda: _evaluation_path("criteria"), roles=("manager",)),
+    MainPage("evaluation-ranking", lambda: _evaluation_path("ranking"), roles=("manager",)),
+    MainPage("evaluation-score", lambda: _evaluation_path("score"), roles=("evaluator",)),
+    MainPage("due-diligence", lambda: reverse("selection:portal"), roles=("vendor_lead",)),
     MainPage("audit-log", lambda: reverse("audit:list"), roles=("admin",)),
     MainPage("users", lambda: reverse("accounts:users"), roles=("admin",)),
 ]
