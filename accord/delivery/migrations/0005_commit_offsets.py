@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('delivery', '0004_sprintmembership_events'),
+        ("delivery", "0004_sprintmembership_events"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='commit',
-            name='authored_offset',
+            model_name="commit",
+            name="authored_offset",
             field=models.SmallIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='commit',
-            name='committed_offset',
+            model_name="commit",
+            name="committed_offset",
             field=models.SmallIntegerField(blank=True, null=True),
         ),
     ]

@@ -14,11 +14,14 @@ pytestmark = pytest.mark.django_db
 
 def test_a_token_is_stored_encrypted_and_read_back_plain(vistula_engagement):
     # given a data source with an API token
-    source = DataSource.objects.create(engagement=vistula_engagement, kind="jira", name="Jira",
-                                       token="jira-api-token-1234")
+    source = DataSource.objects.create(
+        engagement=vistula_engagement, kind="jira", name="Jira", token="jira-api-token-1234"
+    )
     # when the raw column is read
     with connection.cursor() as cursor:
-        cursor.execute("SELECT token, webhook_secret FROM delivery_datasource WHERE id = %s", [source.pk])
+        cursor.execute(
+            "SELECT token, webhook_secret FROM delivery_datasource WHERE id = %s", [source.pk]
+        )
         raw_token, raw_secret = cursor.fetchone()
     # then it holds ciphertext, and the model gives the plain value back
     assert "jira-api-token-1234" not in raw_token
