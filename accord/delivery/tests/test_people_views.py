@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from accord.audit.models import AuditEvent
@@ -136,7 +137,7 @@ def test_a_manager_records_a_move_from_a_vendor_to_the_client(mark, vistula, cli
     # then
     assert (ended.status_code, added.status_code) == (302, 302)
     spans = list(
-        ada.affiliations.order_by("valid_from").values_list(
+        ada.affiliations.order_by(F("valid_from").asc(nulls_first=True)).values_list(
             "organization", "valid_from", "valid_until"
         )
     )
