@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "accord.engagements",
     "accord.delivery",
     "accord.selection",
+    "accord.metrics",
 ]
 
 MIDDLEWARE = [
