@@ -1,6 +1,6 @@
 from django.urls import path
 
-from accord.selection import report_views, views
+from accord.selection import views
 
 app_name = "selection"
 
@@ -29,6 +29,6 @@ urlpatterns = [
     path("<slug:slug>/ranking/what-if/", views.what_if, name="what_if"),
     path("<slug:slug>/decision/", views.decision, name="decision"),
     path("<slug:slug>/decision/engagement/", views.engagement_create, name="engagement_create"),
-    path("<slug:slug>/report/", report_views.report_html, name="report"),
-    path("<slug:slug>/report.pdf", report_views.report_pdf, name="report_pdf"),
+    path("<slug:slug>/report/", views.report_html, name="report"),
+    path("<slug:slug>/report.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -7,22 +7,22 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
 from accord.selection import report
-from accord.selection.views import _evaluation, _require_results
+from accord.selection.views.common import get_evaluation, require_results
 
 
 @login_required
 @require_safe
 def report_html(request: HttpRequest, slug: str) -> HttpResponse:
-    evaluation = _evaluation(request, slug)
-    _require_results(request, evaluation)
+    evaluation = get_evaluation(request, slug)
+    require_results(request, evaluation)
     return HttpResponse(report.render_html(evaluation))
 
 
 @login_required
 @require_safe
 def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    evaluation = _evaluation(request, slug)
-    _require_results(request, evaluation)
+    evaluation = get_evaluation(request, slug)
+    require_results(request, evaluation)
     response = HttpResponse(report.render_pdf(evaluation), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{evaluation.slug}-decision.pdf"'
     return response

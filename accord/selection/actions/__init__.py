@@ -1,0 +1,63 @@
+"""Writes about evaluations: criteria and weights, candidates and their checklists, scores,
+the communication log, red flags, the decision and the engagement it starts.
+
+Each is one transaction with audit events, and takes keyword-only arguments. The modules are
+split by subject; everything is re-exported here so callers write `actions.record_score(...)`.
+"""
+
+from __future__ import annotations
+
+from accord.selection.actions.candidates import (
+    add_candidate,
+    answer_checklist_item,
+    invite_candidate,
+    update_candidate,
+)
+from accord.selection.actions.criteria import (
+    ensure_default_template,
+    save_criteria_as_template,
+    set_weights,
+    validate_definition,
+)
+from accord.selection.actions.decisions import (
+    create_engagement_from_decision,
+    promises_of,
+    record_decision,
+)
+from accord.selection.actions.evaluations import (
+    RESERVED_SLUGS,
+    assign_evaluator,
+    create_evaluation_from_template,
+    unassign_evaluator,
+    update_requirements,
+)
+from accord.selection.actions.flags import (
+    override_red_flag,
+    record_communication,
+    refresh_red_flags,
+)
+from accord.selection.actions.scores import record_score, submit_scores
+
+__all__ = [
+    "RESERVED_SLUGS",
+    "add_candidate",
+    "answer_checklist_item",
+    "assign_evaluator",
+    "create_engagement_from_decision",
+    "create_evaluation_from_template",
+    "ensure_default_template",
+    "invite_candidate",
+    "override_red_flag",
+    "promises_of",
+    "record_communication",
+    "record_decision",
+    "record_score",
+    "refresh_red_flags",
+    "save_criteria_as_template",
+    "set_weights",
+    "submit_scores",
+    "unassign_evaluator",
+    "update_candidate",
+    "update_requirements",
+    "validate_definition",
+]

@@ -1,0 +1,111 @@
+"""The communication log, red flags and their overrides."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accord.accounts.models import User
+from accord.audit.actions import create_audited, delete_audited, update_audited
+from accord.selection import queries
+from accord.selection.models import (
+    CallOutcome,
+    Candidate,
+    CommunicationEvent,
+    CommunicationKind,
+    Evaluation,
+    RedFlag,
+)
+
+
+@transaction.atomic
+def record_communication(
+    *,
+    actor: User | None,
+    candidate: Candidate,
+    kind: str,
+    subject: str,
+    occurred_at: dt.datetime,
+    answered_at: dt.datetime | None = None,
+    outcome: str = "",
+) -> CommunicationEvent:
+    """Log a question sent to the candidate (and its answer) or a call (and its outcome)."""
+    if kind == CommunicationKind.QUESTION and outcome:
+        raise ValidationError({"outcome": "Only calls have an outcome."})
+    if kind == CommunicationKind.CALL and answered_at is not None:
+        raise ValidationError({"answered_at": "Calls are held or missed, not answered."})
+    if outcome not in CallOutcome.values:
+        raise ValidationError({"outcome": "A call is held or missed."})
+    event = create_audited(
+        actor=actor,
+        instance=CommunicationEvent(
+            candidate=candidate,
+            kind=kind,
+            subject=subject.strip(),
+            occurred_at=occurred_at,
+            answered_at=answered_at,
+            outcome=outcome,
+            recorded_by=actor,
+        ),
+    )
+    refresh_red_flags(evaluation=candidate.evaluation)
+    return event
+
+
+@transaction.atomic
+def refresh_red_flags(*, evaluation: Evaluation, now: dt.datetime | None = None) -> list[RedFlag]:
+    """Run the rules for every candidate and store what fires.
+
+    A flag whose rule still fires keeps its override unless it got worse (a warning became a
+    blocker); a flag whose rule no longer fires is removed.
+    """
+    stored: list[RedFlag] = []
+    for item in queries.candidate_evidence(evaluation, now=now):
+        existing = {flag.rule: flag for flag in item.flags}
+        for finding in item.findings:
+            flag = existing.pop(finding.rule, None)
+            if flag is None:
+                flag = create_audited(
+                    actor=None,
+                    instance=RedFlag(
+                        candidate=item.candidate,
+                        rule=finding.rule,
+                        severity=finding.severity,
+                        explanation=finding.explanation,
+                        evidence=finding.evidence,
+                    ),
+                )
+            else:
+                fields: dict[str, Any] = {
+                    "severity": finding.severity,
+                    "explanation": finding.explanation,
+                    "evidence": finding.evidence,
+                }
+                if flag.severity != finding.severity and finding.severity == "blocker":
+                    fields |= {"override_reason": "", "overridden_by": None, "overridden_at": None}
+                if any(getattr(flag, k) != v for k, v in fields.items()):
+                    flag = update_audited(actor=None, instance=flag, fields=fields)
+            stored.append(flag)
+        for gone in existing.values():
+            delete_audited(actor=None, instance=gone)
+    return stored
+
+
+@transaction.atomic
+def override_red_flag(*, actor: User, flag: RedFlag, reason: str) -> RedFlag:
+    """A manager lets a flagged candidate into the recommendation, for a recorded reason."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the flag may be overridden."})
+    return update_audited(
+        actor=actor,
+        instance=flag,
+        fields={
+            "override_reason": reason.strip(),
+            "overridden_by": actor,
+            "overridden_at": timezone.now(),
+        },
+    )
