@@ -247,10 +247,11 @@ def manage(command: str | None, args: tuple[str, ...]) -> None:
 
 def _register_commands() -> None:
     """Commands that live with their app."""
-    from accord.delivery.cli import import_command, sync
+    from accord.delivery.cli import export, import_command, sync
 
     main.add_command(import_command)
     main.add_command(sync)
+    main.add_command(export)
     from accord.selection.cli import selection
 
     main.add_command(selection)

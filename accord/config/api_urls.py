@@ -13,6 +13,7 @@ from accord.delivery.api import (
     SyncRunViewSet,
     WorkItemViewSet,
 )
+from accord.delivery.api.exports import ExportView
 from accord.engagements.api import EngagementViewSet
 from accord.vendors.api import VendorViewSet
 
@@ -29,5 +30,10 @@ router.register("incidents", IncidentViewSet, basename="incident")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path(
+        "engagements/<slug:slug>/export/<slug:kind>.<slug:fmt>",
+        ExportView.as_view(),
+        name="engagement-export",
+    ),
     path("", include(router.urls)),
 ]

@@ -120,3 +120,59 @@ def _actor_and_engagement(username: str | None, slug: str) -> tuple[Any, Any]:
     if actor is not None and not policy.can(actor, policy.Perm.CHANGE_ENGAGEMENT, engagement):
         raise click.ClickException(f"{username} may not change {engagement}.")
     return actor, engagement
+
+
+def _export_command(kind: str) -> click.Command:
+    """`accord export <kind> SLUG`: one export of accord.delivery.exports, streamed."""
+
+    @click.command(kind, help=f"Write every {kind.replace('-', ' ')[:-1]} of an engagement.")
+    @click.argument("engagement_slug")
+    @click.option(
+        "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+    )
+    @click.option(
+        "--output",
+        "-o",
+        type=click.File("w", encoding="utf-8", lazy=True),
+        default="-",
+        help="File to write (default: standard output).",
+    )
+    @click.option("--user", "username", help="Export as this user (checked against the policy).")
+    def command(engagement_slug: str, fmt: str, output: Any, username: str | None) -> None:
+        from accord.cli import setup_django
+
+        setup_django()
+        from django.core.exceptions import PermissionDenied
+        from django.http import Http404
+
+        from accord.accounts.models import User
+        from accord.delivery import exports
+        from accord.engagements.models import Engagement
+
+        user = None
+        if username:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                raise click.ClickException(f"There is no user “{username}”.")
+        try:
+            if user is None:
+                engagement = Engagement.objects.get(slug=engagement_slug)
+            else:
+                engagement = exports.engagement_to_export(user, engagement_slug)
+        except (Engagement.DoesNotExist, Http404):
+            raise click.ClickException(f"There is no engagement “{engagement_slug}”.") from None
+        except PermissionDenied:
+            raise click.ClickException(f"{username} may not read {engagement_slug}.") from None
+        for text in exports.stream(kind, fmt, engagement, user):
+            output.write(text)
+
+    return command
+
+
+@click.group("export")
+def export() -> None:
+    """Export an engagement's delivery records as CSV or JSON (columns: docs/exports.md)."""
+
+
+for _kind in ("work-items", "pull-requests", "deployments"):
+    export.add_command(_export_command(_kind))

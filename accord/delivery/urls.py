@@ -29,6 +29,7 @@ urlpatterns = [
     path(_E + "deployments/", records.deployments, name="deployments"),
     path(_E + "incidents/", records.incidents, name="incidents"),
     path(_E + "commits/", records.commits, name="commits"),
+    path(_E + "export/<slug:kind>.<slug:fmt>", records.export, name="export"),
     # People and their affiliations
     path("people/", people.people_list, name="people"),
     path("people/<int:pk>/", people.person_detail, name="person_detail"),

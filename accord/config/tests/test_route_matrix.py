@@ -199,6 +199,9 @@ def _delivery_routes() -> dict[str, Route]:
     }
     for name in ("work_items", "pull_requests", "deployments", "incidents", "commits"):
         routes[f"delivery:{name}"] = Route("read", ("GET",), _slug("engagement"))
+    export = lambda o: {"slug": o["engagement"].slug, "kind": "work-items", "fmt": "csv"}  # noqa: E731
+    routes["delivery:export"] = Route("read", ("GET",), export)
+    routes["engagement-export"] = Route("read", ("GET",), export)
     for basename, key in (
         ("workitem", "work_item"),
         ("pullrequest", "pull_request"),

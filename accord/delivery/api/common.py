@@ -28,10 +28,6 @@ def _actor(request: Request) -> User:
     return request.user
 
 
-def _hours(value: dt.timedelta | None) -> float | None:
-    return round(value.total_seconds() / 3600, 2) if value is not None else None
-
-
 ERROR = inline_serializer("DeliveryError", fields={"detail": serializers.CharField()})
 
 

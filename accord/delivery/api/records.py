@@ -25,10 +25,10 @@ from accord.delivery.api.common import (
     RecordPermission,
     _bool,
     _date,
-    _hours,
     _int,
     _visible_sources,
 )
+from accord.delivery.exports import hours as _hours
 from accord.delivery.models import (
     Category,
     DataSource,

@@ -9,18 +9,24 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accord.accounts import policy
 from accord.accounts.policy import Perm
-from accord.delivery import forms, queries
+from accord.delivery import exports, forms, queries
 from accord.delivery.views.common import kept_query
 from accord.engagements.models import Engagement
 from accord.engagements.queries import engagement_for
 
 PAGE_SIZE = 50
+# The record lists that have a download (accord.delivery.exports), by tab.
+EXPORT_KINDS = {
+    "delivery:work_items": "work-items",
+    "delivery:pull_requests": "pull-requests",
+    "delivery:deployments": "deployments",
+}
 
 # (url name, label) of each record list, for the tabs every list page shows.
 TABS = [
@@ -54,6 +60,7 @@ def _render_list(
             "query": kept_query(request, list(form.fields)),
             "tabs": TABS,
             "tab": tab,
+            "export_kind": EXPORT_KINDS.get(tab, ""),
         },
     )
 
@@ -161,3 +168,13 @@ def commits(request: HttpRequest, slug: str) -> HttpResponse:
         form=form,
         rows=lambda f: queries.commits(engagement, queries.CommitFilters(**f)),
     )
+
+
+@login_required
+@require_safe
+def export(request: HttpRequest, slug: str, kind: str, fmt: str) -> StreamingHttpResponse:
+    """Every work item, pull request or deployment of the engagement, as CSV or JSON."""
+    if kind not in exports.EXPORTS or fmt not in exports.FORMATS:
+        raise Http404("No such export.")
+    engagement = exports.engagement_to_export(request.user, slug)
+    return exports.response(kind, fmt, engagement, request.user)
