@@ -229,6 +229,11 @@ _FRONT_END_PACKAGES: list[tuple[str, Path]] = [
     ("vendor/tabler", PROJECT_DIR / "node_modules/@tabler/core/dist"),
     ("vendor/tabler-icons", PROJECT_DIR / "node_modules/@tabler/icons-webfont/dist"),
     ("vendor/htmx", PROJECT_DIR / "node_modules/htmx.org/dist"),
+    # Charts: vega-embed runs Vega-Lite specs with its bundled expression interpreter, so the
+    # Content-Security-Policy needs no 'unsafe-eval' (see accord/static/accord/charts.js).
+    ("vendor/vega", PROJECT_DIR / "node_modules/vega/build"),
+    ("vendor/vega-lite", PROJECT_DIR / "node_modules/vega-lite/build"),
+    ("vendor/vega-embed", PROJECT_DIR / "node_modules/vega-embed/build"),
 ]
 # Front-end packages are listed only once `npm ci` has installed them.
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [

@@ -1,0 +1,158 @@
+"""Charts from one definition for the page and for PDF reports.
+
+A chart is a Vega-Lite spec built with Altair. Pages embed the spec as JSON and vega-embed draws
+it in the browser (accord/static/accord/charts.js); PDF reports call `chart_svg`, which draws the
+same spec to SVG offline with vl-convert, for WeasyPrint to place inline.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+# Tabler's palette, so charts match the rest of the UI.
+LINE_COLOR = "#206bc4"
+TARGET_COLOR = "#2fb344"
+THRESHOLD_COLOR = "#f76707"
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+# Width used where a spec says "fill the container" but there is no container (PDF).
+SVG_WIDTH = 640
+
+Spec = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One period on a chart: its label on the axis, its value (None: no data), and where a click
+    on it leads (the explain page of that period), if anywhere."""
+
+    label: str
+    value: float | None
+    url: str = ""
+
+
+def _said(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "no data"
+    return f"{value:g} {unit}".strip()
+
+
+def _rows(points: Sequence[ChartPoint], unit: str = "") -> list[dict[str, Any]]:
+    # `said` is what a screen reader announces for the point (Vega's aria-label).
+    return [
+        {
+            "period": p.label,
+            "value": p.value,
+            "url": p.url,
+            "said": f"{p.label}: {_said(p.value, unit)}",
+        }
+        for p in points
+    ]
+
+
+def _finish(chart: alt.TopLevelMixin) -> Spec:
+    # Validation against the Vega-Lite schema costs ~30 ms a chart; the builders here are fixed
+    # and covered by tests, so dashboards with many cards skip it.
+    spec: Spec = chart.to_dict(validate=False)
+    # The schema URL names an outside host; vega-embed is told the mode instead.
+    spec.pop("$schema", None)
+    return spec
+
+
+def trend_spec(
+    points: Sequence[ChartPoint],
+    *,
+    title: str,
+    unit: str = "",
+    target: float | None = None,
+    threshold: float | None = None,
+    height: int = 220,
+) -> Spec:
+    """A line per period with no-data periods left as gaps, and rules at the target and at the
+    warning threshold when given."""
+    rows = _rows(points, unit)
+    axis_title = unit or None
+    x = alt.X("period:O", sort=None, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
+    base = alt.Chart(alt.Data(values=rows))
+    line = base.mark_line(
+        color=LINE_COLOR, strokeWidth=2, invalid="break-paths-show-domains", aria=False
+    ).encode(x=x, y=alt.Y("value:Q", title=axis_title))
+    dots = (
+        base.transform_filter("isValid(datum.value)")
+        .mark_point(filled=True, size=60, color=LINE_COLOR, cursor="pointer")
+        .encode(
+            x=x,
+            y=alt.Y("value:Q"),
+            href=alt.Href("url:N"),
+            description=alt.Description("said:N"),
+            tooltip=[
+                alt.Tooltip("period:O", title="Period"),
+                alt.Tooltip("value:Q", title=title, format=",.4~f"),
+            ],
+        )
+    )
+    layers: list[Any] = [line, dots]
+    for value, color, name in (
+        (target, TARGET_COLOR, "Target"),
+        (threshold, THRESHOLD_COLOR, "Warning threshold"),
+    ):
+        if value is None:
+            continue
+        layers.append(
+            alt.Chart(alt.Data(values=[{"y": value, "said": f"{name}: {_said(value, unit)}"}]))
+            .mark_rule(color=color, strokeDash=[6, 4], strokeWidth=1.5)
+            .encode(y="y:Q", tooltip=alt.Tooltip("said:N"), description=alt.Description("said:N"))
+        )
+    extras = [
+        f"{name} {_said(value, unit)}"
+        for name, value in (("target", target), ("warning threshold", threshold))
+        if value is not None
+    ]
+    described = "; ".join(row["said"] for row in rows)
+    description = f"{title} by period{' (' + ', '.join(extras) + ')' if extras else ''}: "
+    chart = alt.layer(*layers).properties(
+        width="container", height=height, description=description + described
+    )
+    chart = chart.configure(font=FONT).configure_view(strokeWidth=0)
+    return _finish(chart)
+
+
+def sparkline_spec(points: Sequence[ChartPoint], *, title: str) -> Spec:
+    """A small line with no axes, for a card; no-data periods stay gaps."""
+    base = alt.Chart(alt.Data(values=_rows(points)))
+    x = alt.X("period:O", sort=None, axis=None)
+    line = base.mark_line(
+        color=LINE_COLOR, strokeWidth=1.5, invalid="break-paths-show-domains", aria=False
+    )
+    dots = base.transform_filter("isValid(datum.value)").mark_point(
+        filled=True, size=14, color=LINE_COLOR, aria=False
+    )
+    y = alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
+    values = ", ".join(_said(p.value) for p in points)
+    chart = (
+        alt.layer(line.encode(x=x, y=y), dots.encode(x=x, y=y))
+        .properties(width="container", height=36, description=f"{title}, recent periods: {values}")
+        .configure_view(strokeWidth=0)
+    )
+    spec = _finish(chart)
+    spec["padding"] = 2
+    return spec
+
+
+def chart_svg(spec: Spec, *, width: int = SVG_WIDTH) -> str:
+    """The chart drawn to standalone SVG on the server (for PDF reports), same spec as the page."""
+    fixed = copy.deepcopy(spec)
+    if fixed.get("width") == "container":
+        fixed["width"] = width
+    # Links on points are page-relative; vl-convert would resolve them against an outside
+    # default base, and a printed chart is not clicked, so they are dropped.
+    for layer in fixed.get("layer", [fixed]):
+        layer.get("encoding", {}).pop("href", None)
+    # Data is always inline: the converter may fetch nothing.
+    svg: str = vl_convert.vegalite_to_svg(fixed, allowed_base_urls=[])
+    return svg
