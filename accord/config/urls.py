@@ -1,7 +1,8 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accord.config import views
+from accord.delivery import webhook_views
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
@@ -11,6 +12,12 @@ urlpatterns = [
     path("engagements/", include("accord.engagements.urls")),
     path("audit/", include("accord.audit.urls")),
     path("delivery/", include("accord.delivery.urls")),
+    # Webhooks: one URL per service and data source, signed, no session (issue 4).
+    re_path(
+        r"^hooks/(?P<kind>github|trello|jira)/(?P<source_id>[0-9]+)$",
+        webhook_views.receive,
+        name="webhook",
+    ),
     path("selection/", include("accord.selection.urls")),
     path("api/v1/", include("accord.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

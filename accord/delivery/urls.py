@@ -1,6 +1,5 @@
 from django.urls import path
 
-from accord.delivery import webhook_views
 from accord.delivery.views import people, records, sources
 
 app_name = "delivery"
@@ -9,7 +8,6 @@ _E = "engagements/<slug:slug>/"
 _S = _E + "sources/<int:pk>/"
 
 urlpatterns = [
-    path("hooks/<int:source_id>/", webhook_views.receive, name="webhook"),
     # Data sources of an engagement
     path(_E + "sources/", sources.source_list, name="source_list"),
     path(_E + "sources/new/", sources.source_add, name="source_add"),

@@ -44,7 +44,7 @@ def test_a_manager_imports_github_and_jira_files_and_maps_a_status(
 
     # when GitHub pull requests are uploaded into a new GitHub source
     _add_source(page, "GitHub", "Payments GitHub")
-    expect(page.get_by_test_id("webhook-url")).to_contain_text("/delivery/hooks/")
+    expect(page.get_by_test_id("webhook-url")).to_contain_text("/hooks/github/")
     _import(page, DATA / "github" / "panjf2000-ants-pulls.json")
 
     # then the pull requests are listed, linking back to GitHub

@@ -231,8 +231,11 @@ ROUTES: dict[str, Route] = {
     ),
     "audit:list": Route("audit", targeted=False),
     # Webhooks take no session; a file-only source (csv) refuses them whoever posts.
-    "delivery:webhook": Route(
-        "no_webhooks", ("POST",), lambda o: {"source_id": o["data_source"].pk}, targeted=False
+    "webhook": Route(
+        "no_webhooks",
+        ("POST",),
+        lambda o: {"kind": "jira", "source_id": o["data_source"].pk},
+        targeted=False,
     ),
     **_delivery_routes(),
     # Vendors

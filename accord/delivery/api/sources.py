@@ -132,9 +132,9 @@ class DataSourceSerializer(serializers.ModelSerializer):
         return source.webhook_secret if self._manages(source) else None
 
     def get_webhook_path(self, source: DataSource) -> str:
-        from django.urls import reverse
+        from accord.delivery.webhook_views import webhook_path
 
-        return reverse("delivery:webhook", args=[source.pk])
+        return webhook_path(source)
 
     def validate_status_mapping(self, value: Any) -> dict[str, str]:
         if not isinstance(value, dict):

@@ -52,7 +52,7 @@ def test_sources_are_listed_to_readers_with_secrets_only_for_managers(
     row = rows[0]
     assert "token" not in row and "username" not in row
     assert SECRET_TOKEN not in str(row)
-    assert row["webhook_path"] == f"/delivery/hooks/{src.pk}/"
+    assert row["webhook_path"] == f"/hooks/github/{src.pk}"
     if sees_secrets:
         assert (row["token_hint"], row["account"]) == ("…9876", "bot@acme.invalid")
         assert row["webhook_secret"] == src.webhook_secret

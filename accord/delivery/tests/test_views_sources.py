@@ -64,7 +64,7 @@ def test_a_manager_adds_a_github_source_and_is_shown_how_to_set_up_its_webhook(
     assert src.scope == {"repos": ["acme/payments", "acme/mobile"]}
     assert src.token == SECRET_TOKEN
     page = client.get(_url("source_detail", src)).content.decode()
-    assert f"/delivery/hooks/{src.pk}/" in page
+    assert f"http://testserver/hooks/github/{src.pk}<" in page
     assert src.webhook_secret in page
     assert "Settings → Webhooks" in page
     assert "Stored, ending …9876" in page

@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
 from accord.accounts import policy
@@ -39,12 +38,11 @@ from accord.delivery.models import DataSource, SourceKind, SyncRunStatus
 from accord.delivery.uploads import UploadRefused, accepted_suffixes, import_upload
 from accord.delivery.views.common import actor, source_url
 from accord.delivery.views.records import TABS
+from accord.delivery.webhook_views import WEBHOOK_KINDS, webhook_url
 from accord.engagements.models import Engagement
 from accord.engagements.queries import engagement_for
 from accord.lib.forms import apply_validation_error
 
-# The kinds whose services post webhooks (issue 4); the endpoint refuses the others.
-WEBHOOK_KINDS = frozenset({SourceKind.JIRA, SourceKind.GITHUB, SourceKind.TRELLO})
 STATUS_KINDS = frozenset({SourceKind.JIRA, SourceKind.TRELLO, SourceKind.CSV})
 RUNS_ON_DETAIL = 5
 RUNS_PER_PAGE = 25
@@ -198,9 +196,7 @@ def _detail_context(
         if caps["can_import"]:
             context["import_form"] = ImportForm(accepted=accepted_suffixes(source.kind))
         if caps["takes_webhooks"]:
-            context["webhook_url"] = (source.scope or {}).get(
-                "callback_url"
-            ) or request.build_absolute_uri(reverse("delivery:webhook", args=[source.pk]))
+            context["webhook_url"] = webhook_url(request, source)
             context["webhook_secret"] = source.webhook_secret
     return context
 

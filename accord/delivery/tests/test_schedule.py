@@ -1,15 +1,14 @@
-"""The sync schedule and the webhook endpoint's refusals."""
+"""The sync schedule: due syncs claimed once, queued once."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from accord.delivery.actions.sources import claim_due_syncs, request_sync
-from accord.delivery.models import DataSource, SyncRun, WebhookDelivery
+from accord.delivery.models import DataSource, SyncRun
 
 pytestmark = pytest.mark.django_db
 
@@ -48,26 +47,3 @@ def test_a_second_sync_request_joins_the_queued_one(jira, mark, django_capture_o
         second = request_sync(data_source=jira, requested_by=mark)
     assert first == second and SyncRun.objects.count() == 1
     assert len(callbacks) == 1
-
-
-def test_an_unknown_source_answers_404_and_stores_nothing():
-    response = Client().post("/delivery/hooks/999/", b"{}", content_type="application/json")
-    assert response.status_code == 404
-    assert not WebhookDelivery.objects.exists()
-
-
-def test_a_file_only_source_refuses_webhooks(vistula_engagement):
-    source = DataSource.objects.create(engagement=vistula_engagement, kind="csv", name="CSV")
-    response = Client().post(
-        f"/delivery/hooks/{source.pk}/", b"{}", content_type="application/json"
-    )
-    assert response.status_code == 404
-    assert not WebhookDelivery.objects.exists()
-
-
-def test_head_answers_200_for_trello_s_url_check(jira):
-    assert Client().head(f"/delivery/hooks/{jira.pk}/").status_code == 200
-
-
-def test_get_is_not_allowed(jira):
-    assert Client().get(f"/delivery/hooks/{jira.pk}/").status_code == 405
