@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from accord.audit.models import AuditEvent
     from accord.delivery.models import DataSource, Person
     from accord.engagements.models import Document, Engagement, Note
+    from accord.metrics.models import KPI, ManualValue, Measurement, SurveyResponse
     from accord.selection.models import Candidate, Evaluation
     from accord.vendors.models import Vendor
 
@@ -48,6 +49,8 @@ class Perm(StrEnum):
     VIEW_EVALUATION = "evaluation.view"
     MANAGE_EVALUATION = "evaluation.manage"
     SCORE_EVALUATION = "evaluation.score"
+    # Define, edit and deactivate KPIs; record manual values; import KPI values and surveys.
+    MANAGE_KPI = "kpi.manage"
     VIEW_CHECKLIST = "checklist.view"
     ANSWER_CHECKLIST = "checklist.answer"
 
@@ -248,3 +251,31 @@ def visible_users(user: AnyUser) -> QuerySet[User]:
     if can(user, Perm.MANAGE_USERS):
         return User.objects.select_related("organization")
     return User.objects.none()
+
+
+def visible_kpis(user: AnyUser) -> QuerySet[KPI]:
+    """KPIs of the engagements the user may see: both sides watch the same numbers."""
+    from accord.metrics.models import KPI
+
+    return KPI.objects.filter(engagement__in=visible_engagements(user))
+
+
+def visible_measurements(user: AnyUser) -> QuerySet[Measurement]:
+    """Measurements of the KPIs the user may see (and so the evidence behind them)."""
+    from accord.metrics.models import Measurement
+
+    return Measurement.objects.filter(kpi__engagement__in=visible_engagements(user))
+
+
+def visible_manual_values(user: AnyUser) -> QuerySet[ManualValue]:
+    """Manual KPI values of the engagements the user may see."""
+    from accord.metrics.models import ManualValue
+
+    return ManualValue.objects.filter(engagement__in=visible_engagements(user))
+
+
+def visible_survey_responses(user: AnyUser) -> QuerySet[SurveyResponse]:
+    """Survey responses of the engagements the user may see."""
+    from accord.metrics.models import SurveyResponse
+
+    return SurveyResponse.objects.filter(engagement__in=visible_engagements(user))

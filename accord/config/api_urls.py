@@ -15,6 +15,7 @@ from accord.delivery.api import (
 )
 from accord.delivery.api.exports import ExportView
 from accord.engagements.api import EngagementViewSet
+from accord.selection.api import CandidacyViewSet, CriteriaTemplateViewSet, EvaluationViewSet
 from accord.vendors.api import VendorViewSet
 
 router = DefaultRouter()
@@ -27,6 +28,9 @@ router.register("work-items", WorkItemViewSet, basename="workitem")
 router.register("pull-requests", PullRequestViewSet, basename="pullrequest")
 router.register("deployments", DeploymentViewSet, basename="deployment")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("evaluations", EvaluationViewSet, basename="evaluation")
+router.register("criteria-templates", CriteriaTemplateViewSet, basename="criteriatemplate")
+router.register("candidacies", CandidacyViewSet, basename="candidacy")
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),

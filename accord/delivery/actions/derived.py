@@ -7,7 +7,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 
-from accord.delivery.actions.records import chunks
+from accord.delivery.actions.records import chunks, touch_event_times
 from accord.delivery.connectors.github.mapping import (
     ReviewFact,
     attributed_deployment,
@@ -29,10 +29,11 @@ def derive_first_review_at(pull_request_ids: Iterable[int]) -> int:
             reviews[pr_id].append(ReviewFact(login, is_bot, state, submitted_at))
         dirty = []
         for pr in PullRequest.objects.filter(pk__in=batch).only(
-            "id", "author_login", "first_review_at"
+            "id", "author_login", "created_at", "first_review_at"
         ):
             first = first_review_at(pr.author_login, reviews.get(pr.pk, []))
             if first != pr.first_review_at:
+                touch_event_times(pr.created_at, pr.first_review_at, first)
                 pr.first_review_at = first
                 dirty.append(pr)
         PullRequest.objects.bulk_update(dirty, ["first_review_at"], batch_size=1000)
@@ -54,12 +55,19 @@ def attribute_incidents(*, engagement_id: int) -> int:
         if when is not None:
             deployments.append((when, pk))
     deployments.sort()
+    time_of = {pk: when for when, pk in deployments}
     dirty = []
     for incident in Incident.objects.filter(data_source__engagement_id=engagement_id).only(
         "id", "started_at", "deployment_id"
     ):
         deployment_id = attributed_deployment(incident.started_at, deployments)
         if deployment_id != incident.deployment_id:
+            # Both deployments' change failure rates change, and the incident's period.
+            touch_event_times(
+                incident.started_at,
+                time_of.get(incident.deployment_id or 0),
+                time_of.get(deployment_id or 0),
+            )
             incident.deployment_id = deployment_id
             dirty.append(incident)
     Incident.objects.bulk_update(dirty, ["deployment"], batch_size=1000)

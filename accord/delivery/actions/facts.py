@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from accord.delivery.actions.records import chunks
+from accord.delivery.actions.records import chunks, touch_event_times
 from accord.delivery.models import Category, StatusChange, WorkItem
 
 
@@ -83,6 +83,7 @@ def derive_work_item_facts(item_ids: Iterable[int]) -> int:
             lead = facts.done_at - item.created_at if facts.done_at else None
             new = (facts.started_at, facts.done_at, facts.cycle_time(), lead)
             if new != (item.started_at, item.done_at, item.cycle_time, item.lead_time):
+                touch_event_times(item.started_at, item.done_at, *new[:2])
                 item.started_at, item.done_at, item.cycle_time, item.lead_time = new
                 dirty.append(item)
         WorkItem.objects.bulk_update(

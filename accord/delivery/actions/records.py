@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import datetime as dt
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,6 +24,33 @@ CHUNK = 1000
 _progress: contextvars.ContextVar[Callable[[int], None] | None] = contextvars.ContextVar(
     "accord_import_progress", default=None
 )
+
+
+@dataclass
+class ChangeWindow:
+    """The earliest and latest event time an import changed, old values included, so KPIs
+    recompute only the periods it touched."""
+
+    earliest: dt.datetime | None = None
+    latest: dt.datetime | None = None
+
+    def touch(self, *values: Any) -> None:
+        for value in values:
+            if isinstance(value, dt.datetime):
+                self.earliest = value if self.earliest is None else min(self.earliest, value)
+                self.latest = value if self.latest is None else max(self.latest, value)
+
+
+_changes: contextvars.ContextVar[ChangeWindow | None] = contextvars.ContextVar(
+    "accord_import_changes", default=None
+)
+
+
+def touch_event_times(*values: Any) -> None:
+    """Note event times (old and new) of changed records in the running import, if any."""
+    window = _changes.get()
+    if window is not None:
+        window.touch(*values)
 
 
 class ImportFailed(Exception):
@@ -120,6 +148,7 @@ def upsert_records(
             row = by_id[key]
             old = stored.get(key)
             if old is None:
+                touch_event_times(*(row[f] for f in fields))
                 to_create.append(
                     model(data_source=data_source, external_id=key, **{f: row[f] for f in fields})
                 )
@@ -128,6 +157,10 @@ def upsert_records(
             if all(_same(old[f], row[f]) for f in fields):
                 counts.unchanged += 1
                 continue
+            # A changed time moves the record between periods; any other change alters the
+            # periods its event times are in. updated_at is bookkeeping, not an event.
+            timed = [f for f in fields if f != "updated_at"]
+            touch_event_times(*(old[f] for f in timed), *(row[f] for f in timed))
             obj = model(
                 pk=old["id"],
                 data_source=data_source,
@@ -178,6 +211,8 @@ def run_import(
     summary = ImportSummary()
     began = time.monotonic()
     token = _progress.set(on_progress)
+    window = ChangeWindow()
+    changes_token = _changes.set(window)
     try:
         with transaction.atomic():
             work(summary)
@@ -192,8 +227,14 @@ def run_import(
         run.counts = {kind: c.as_dict() for kind, c in summary.counts.items()}
         run.skipped = summary.skipped[:1000]
         run.summary = summary.as_text()
+        if window.earliest is not None:
+            from accord.metrics.actions.recompute import enqueue_recompute
+
+            # Open-ended: work still in progress after the change counts in later periods too.
+            enqueue_recompute(data_source.engagement_id, since=window.earliest)
     finally:
         _progress.reset(token)
+        _changes.reset(changes_token)
     run.finished_at = timezone.now()
     run.save()
     logger.info(
