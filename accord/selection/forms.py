@@ -11,6 +11,7 @@ from accord.accounts.models import CLIENT_ROLES, User
 from accord.accounts.policy import AnyUser
 from accord.lib.uploads import ALLOWED_EXTENSIONS
 from accord.selection.models import (
+    EDITABLE_FIELDS,
     CallOutcome,
     Candidate,
     CommunicationKind,
@@ -58,27 +59,7 @@ class EvaluationForm(forms.ModelForm):
 
     class Meta:
         model = Evaluation
-        fields = [
-            "name",
-            "description",
-            "status",
-            "blind",
-            "industry",
-            "capabilities",
-            "required_certifications",
-            "required_documents",
-            "client_time_zone",
-            "client_work_start",
-            "client_work_end",
-            "min_overlap_hours",
-            "planned_start",
-            "team_size_needed",
-            "scale_up_weeks_needed",
-            "budget_min",
-            "budget_max",
-            "currency",
-            "response_threshold_hours",
-        ]
+        fields = EDITABLE_FIELDS
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "capabilities": forms.CheckboxSelectMultiple,

@@ -115,6 +115,30 @@ class Evaluation(models.Model):
         return self.name
 
 
+# What a manager edits about an evaluation: the form and the API take the same fields.
+EDITABLE_FIELDS = [
+    "name",
+    "description",
+    "status",
+    "blind",
+    "industry",
+    "capabilities",
+    "required_certifications",
+    "required_documents",
+    "client_time_zone",
+    "client_work_start",
+    "client_work_end",
+    "min_overlap_hours",
+    "planned_start",
+    "team_size_needed",
+    "scale_up_weeks_needed",
+    "budget_min",
+    "budget_max",
+    "currency",
+    "response_threshold_hours",
+]
+
+
 class EvaluatorAssignment(models.Model):
     """A client user asked to score an evaluation; `submitted_at` ends their blind phase."""
 

@@ -118,6 +118,10 @@ def _vendor_item_routes() -> dict[str, Route]:
 
 def _selection_routes() -> dict[str, Route]:
     ev, item = _slug("evaluation"), _item("evaluation", "candidate")
+
+    def api_ev(o: dict[str, Any]) -> dict[str, Any]:
+        return {"pk": o["evaluation"].pk}
+
     flag = _item("evaluation", "red_flag")
     return {
         "selection:list": Route("evaluation", targeted=False),
@@ -143,6 +147,32 @@ def _selection_routes() -> dict[str, Route]:
         "selection:report": Route("evaluation_results", ("GET",), ev),
         "selection:report_pdf": Route("evaluation_results", ("GET",), ev),
         "selection:portal": Route("portal", targeted=False),
+        # API
+        "evaluation-list": Route("evaluation", targeted=False),
+        "evaluation-detail": Route("evaluation", ("GET",), api_ev),
+        "evaluation-criteria": Route("evaluation", ("GET",), api_ev),
+        "evaluation-candidates": Route("evaluation", ("GET",), api_ev),
+        "evaluation-scores": Route("evaluation", ("GET",), api_ev),
+        "evaluation-submit-scores": Route("score", ("POST",), api_ev),
+        "evaluation-red-flags": Route("evaluation", ("GET",), api_ev),
+        "evaluation-override-red-flag": Route(
+            "evaluation_write",
+            ("POST",),
+            lambda o: {"pk": o["evaluation"].pk, "flag_pk": o["red_flag"].pk},
+        ),
+        "evaluation-ranking": Route("evaluation_results", ("GET",), api_ev),
+        "evaluation-decision": Route("evaluation_results", ("GET",), api_ev),
+        "criteriatemplate-list": Route("evaluation", targeted=False),
+        "criteriatemplate-detail": Route(
+            "evaluation", ("GET",), lambda o: {"pk": o["criteria_template"].pk}, targeted=False
+        ),
+        "candidacy-list": Route("portal", targeted=False),
+        "candidacy-detail": Route("portal", ("GET",), lambda o: {"pk": o["candidate"].pk}),
+        "candidacy-answer": Route(
+            "portal_answer",
+            ("POST",),
+            lambda o: {"pk": o["candidate"].pk, "item_pk": o["checklist_item"].pk},
+        ),
         "selection:portal_checklist": Route(
             "portal", ("GET",), lambda o: {"pk": o["candidate"].pk}
         ),
@@ -301,6 +331,11 @@ API_WRITES: list[tuple[str, str, str, bool]] = [
     ("datasource-detail", "PATCH", "write", True),
     ("datasource-detail", "DELETE", "write", True),
     ("delivery:person_detail", "POST", "write_internal", False),
+    ("evaluation-list", "POST", "evaluation_write", False),
+    ("evaluation-detail", "PATCH", "evaluation_write", True),
+    ("evaluation-candidates", "POST", "evaluation_write", True),
+    ("evaluation-scores", "POST", "score", True),
+    ("evaluation-decision", "POST", "evaluation_write", True),
     ("delivery:affiliation_rules", "POST", "write_internal", False),
 ]
 

@@ -29,4 +29,5 @@ def selection_objects(
         "candidate": candidate,
         "checklist_item": candidate.checklist.first(),
         "red_flag": candidate.red_flags.first(),
+        "criteria_template": actions.ensure_default_template(),
     }
