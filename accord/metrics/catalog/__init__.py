@@ -1,0 +1,154 @@
+"""The metric catalog (issue 5): every metric a pure function over an engagement's delivery
+data and a period, returning its value, unit, better direction, formula and evidence.
+
+    compute(engagement, "throughput", Period(start, end))            # with evidence
+    compute_many(engagement, keys, periods, evidence=False)           # one load for all
+
+The loader (`inputs.py`) reads the records once for the union of the periods; the metric
+functions (one module per group) never touch the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from accord.metrics.catalog import dora, flow, quality, review, sprints, strategic
+from accord.metrics.catalog.affiliation import AffiliationFilter, BadAffiliation
+from accord.metrics.catalog.base import (
+    EvidenceItem,
+    Metric,
+    MetricResult,
+    Outcome,
+    Period,
+)
+from accord.metrics.catalog.evidence import evidence_items
+from accord.metrics.catalog.inputs import load_inputs
+from accord.metrics.catalog.records import Inputs
+
+__all__ = [
+    "CATALOG",
+    "BadAffiliation",
+    "EvidenceItem",
+    "Metric",
+    "MetricResult",
+    "Period",
+    "UnknownMetric",
+    "compute",
+    "compute_many",
+]
+
+CATALOG: dict[str, Metric] = {
+    m.key: m for module in (flow, sprints, review, dora, quality, strategic) for m in module.METRICS
+}
+NOT_SPLIT = "not split by affiliation"
+
+
+class UnknownMetric(KeyError):
+    """A metric key the catalog does not have."""
+
+    def __str__(self) -> str:
+        return f"There is no metric “{self.args[0]}”; known: {', '.join(CATALOG)}."
+
+
+def _metrics(keys: Iterable[str]) -> list[Metric]:
+    found = []
+    for key in keys:
+        if key not in CATALOG:
+            raise UnknownMetric(key)
+        found.append(CATALOG[key])
+    return found
+
+
+def _engagement_id(engagement: Any) -> int:
+    return int(getattr(engagement, "pk", engagement))
+
+
+def _span(periods: Sequence[Period]) -> tuple[float, float]:
+    return min(p.start_ts for p in periods), max(p.end_ts for p in periods)
+
+
+def _result(metric: Metric, outcome: Outcome, *, evidence: bool, note: str = "") -> MetricResult:
+    counted = [item for s in outcome.counted for item in evidence_items(s)] if evidence else []
+    excluded = [item for s in outcome.excluded for item in evidence_items(s)] if evidence else []
+    inputs = dict(outcome.inputs)
+    if note:
+        inputs["affiliation"] = note
+    return MetricResult(
+        key=metric.key,
+        value=None if outcome.value is None else float(outcome.value),
+        unit=metric.unit,
+        better=metric.better,
+        formula=metric.formula,
+        counted=counted,
+        excluded=excluded,
+        inputs=inputs,
+        evidence_count=sum(len(s) for s in outcome.counted),
+        excluded_count=sum(len(s) for s in outcome.excluded),
+    )
+
+
+def _evaluate(
+    metrics: list[Metric],
+    periods: Sequence[Period],
+    inputs: Inputs,
+    *,
+    evidence: bool,
+) -> dict[tuple[str, Period], MetricResult]:
+    results: dict[tuple[str, Period], MetricResult] = {}
+    split = inputs.affiliation.raw is not None
+    for metric in metrics:
+        for period in periods:
+            if split and not metric.splittable:
+                outcome = Outcome(value=None)
+                note = NOT_SPLIT
+            else:
+                outcome = metric.function(inputs, period)
+                note = inputs.affiliation.raw or ""
+            results[(metric.key, period)] = _result(metric, outcome, evidence=evidence, note=note)
+    return results
+
+
+def compute_many(
+    engagement: Any,
+    keys: Iterable[str],
+    periods: Iterable[Period],
+    *,
+    affiliation: str | None = None,
+    evidence: bool = False,
+    baseline: Period | None = None,
+) -> dict[tuple[str, Period], MetricResult]:
+    """Every (metric, period) pair from one read of the records for the union of the periods.
+
+    Without `evidence` the results carry values and evidence counts but no evidence lists, so a
+    full recompute stays fast; `baseline` is the period time-to-market acceleration compares
+    against (by default the period of the same length just before each period)."""
+    metrics = _metrics(keys)
+    periods = list(dict.fromkeys(periods))
+    if not metrics or not periods:
+        return {}
+    wanted = AffiliationFilter.parse(affiliation)
+    looked_at = [*periods, *strategic.baselines(periods, baseline, metrics)]
+    needs = {n for m in metrics for n in m.needs}
+    inputs = load_inputs(
+        engagement_id=_engagement_id(engagement),
+        span=_span(looked_at),
+        needs=needs,
+        affiliation=wanted,
+    )
+    inputs.extra["baseline"] = baseline
+    inputs.extra["engagement"] = engagement
+    return _evaluate(metrics, periods, inputs, evidence=evidence)
+
+
+def compute(
+    engagement: Any,
+    key: str,
+    period: Period,
+    *,
+    affiliation: str | None = None,
+    baseline: Period | None = None,
+) -> MetricResult:
+    """One metric for one period, with its counted and excluded evidence."""
+    return compute_many(
+        engagement, [key], [period], affiliation=affiliation, evidence=True, baseline=baseline
+    )[(key, period)]

@@ -1,0 +1,472 @@
+"""The catalog's loader, its only I/O: reads an engagement's delivery records ONCE for the union
+of the requested periods into numpy arrays (times as epoch seconds, NaN for none), resolves
+and resolves each record's affiliation at the time of its work.
+
+Raw SQL with the time conversion done by the database keeps a million rows from becoming a
+million datetime objects; everything after the fetch is vectorized."""
+
+# SQL here interpolates only quoted table names from model metadata, int() ids and fixed column
+# expressions; every value from outside goes in as a query parameter.
+# ruff: noqa: S608
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+from accord.delivery.models import (
+    DataSource,
+    Deployment,
+    Incident,
+    PullRequest,
+    PullRequestReview,
+    SourceStatus,
+    Sprint,
+    SprintMembership,
+    StatusChange,
+    WorkItem,
+)
+from accord.metrics.catalog.affiliation import (
+    AffiliationFilter,
+    client_organization_ids,
+    organizations_at,
+)
+from accord.metrics.catalog.base import DAY
+from accord.metrics.catalog.records import (
+    BUG_TYPES,
+    Deployments,
+    Epics,
+    Incidents,
+    Inputs,
+    ManualValues,
+    PullRequests,
+    Sprints,
+    StatusTimes,
+    Surveys,
+    WorkItems,
+    deployment_of_changes,
+    deployment_orgs,
+    filter_rows,
+    is_active,
+)
+
+CHUNK = 900
+# Changes merged this long before a span can still reach production inside it (lead time for
+# changes counts a change when its deployment finishes), so they are read too.
+CHANGE_LOOKBACK = 90 * DAY
+
+
+# -- SQL helpers --------------------------------------------------------------------------------
+
+
+def epoch(column: str) -> str:
+    """SQL for a timestamp column as epoch seconds (millisecond precision), NULL stays NULL."""
+    if connection.vendor == "postgresql":
+        return f"ROUND(EXTRACT(EPOCH FROM {column})::numeric, 3)::float8"
+    return f"ROUND((julianday({column}) - 2440587.5) * 86400.0, 3)"
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _in(ids: Sequence[int]) -> str:
+    return "(" + ",".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
+
+
+def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def _floats(rows: list[tuple[Any, ...]], width: int) -> np.ndarray:
+    if not rows:
+        return np.empty((0, width), dtype=float)
+    return np.array(rows, dtype=float).reshape(len(rows), width)
+
+
+def _time_param(ts: float) -> Any:
+    import datetime as dt
+
+    return dt.datetime.fromtimestamp(ts, dt.UTC)
+
+
+# -- the loader -----------------------------------------------------------------------------
+
+
+def source_ids(engagement_id: int) -> list[int]:
+    return list(DataSource.objects.filter(engagement_id=engagement_id).values_list("id", flat=True))
+
+
+def load_inputs(
+    *,
+    engagement_id: int,
+    span: tuple[float, float],
+    needs: Iterable[str],
+    affiliation: AffiliationFilter,
+) -> Inputs:
+    """Read what the requested metrics need for [span) in a few queries, filtered by affiliation."""
+    needs = set(needs)
+    sources = source_ids(engagement_id)
+    inputs = Inputs(
+        engagement_id=engagement_id,
+        span=span,
+        affiliation=affiliation,
+        client_ids=client_organization_ids(),
+    )
+    if "work_items" in needs or "status_times" in needs:
+        inputs.work_items = _work_items(sources, span, affiliation, inputs.client_ids)
+    if "status_times" in needs:
+        inputs.status_times = _status_times(sources, span, inputs.work_items)
+    if "sprints" in needs:
+        inputs.sprints = _sprints(sources, span)
+    if needs & {"pull_requests", "deployments", "incidents"}:
+        prs = _pull_requests(sources, span)
+        deployments = _deployments(sources, span, prs)
+        if "pull_requests" in needs or "deployments" in needs:
+            inputs.pull_requests = filter_rows(prs, affiliation.keep(prs.org, inputs.client_ids))
+        inputs.deployments = filter_rows(
+            deployments, affiliation.keep(deployments.org, inputs.client_ids)
+        )
+        if "incidents" in needs:
+            inputs.incidents = _incidents(sources, span, inputs.deployments, affiliation)
+        inputs.extra["tracks_incidents"] = Incident.objects.filter(
+            data_source_id__in=sources
+        ).exists()
+    if "epics" in needs:
+        inputs.epics = _epics(sources, span)
+    if "manual_values" in needs:
+        inputs.manual_values = _manual_values(engagement_id, span)
+    if "surveys" in needs:
+        inputs.surveys = _surveys(engagement_id, span)
+    return inputs
+
+
+def _work_items(
+    sources: list[int],
+    span: tuple[float, float],
+    affiliation: AffiliationFilter,
+    clients: np.ndarray,
+) -> WorkItems:
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    sql = (
+        f"SELECT id, data_source_id, {epoch('created_at')}, {epoch('started_at')}, "
+        f"{epoch('done_at')}, {epoch('updated_at')}, "
+        "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
+        "WHEN 'cancelled' THEN 3 ELSE 0 END, story_points, COALESCE(assignee_id, 0), item_type "
+        f"FROM {_table(WorkItem)} WHERE data_source_id IN {_in(sources)} AND ("
+        " (done_at >= %s AND done_at < %s)"
+        " OR (started_at < %s AND (done_at IS NULL OR done_at >= %s))"
+        " OR (status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s))"
+    )
+    rows = _fetch(sql, [lo, hi, hi, lo, lo, hi])
+    types = [str(r[9] or "").strip().casefold() for r in rows]
+    data = _floats([r[:9] for r in rows], 9)
+    is_bug = np.array([t in BUG_TYPES for t in types], dtype=bool)
+    items = WorkItems(
+        id=data[:, 0].astype(np.int64),
+        source=data[:, 1].astype(np.int64),
+        created=data[:, 2],
+        started=data[:, 3],
+        done=data[:, 4],
+        updated=data[:, 5],
+        category=data[:, 6].astype(np.int8),
+        points=data[:, 7],
+        is_bug=is_bug,
+        org=np.zeros(len(rows), dtype=np.int64),
+    )
+    # The assignee's affiliation when the work was done (else started, else created).
+    when = np.where(~np.isnan(items.done), items.done, items.started)
+    when = np.where(np.isnan(when), items.created, when)
+    items.org = organizations_at(data[:, 8].astype(np.int64), when)
+    return filter_rows(items, affiliation.keep(items.org, clients))
+
+
+def active_status_names(sources: list[int]) -> dict[int, tuple[set[str], bool]]:
+    """Per data source: the statuses marked active, and whether any are marked at all."""
+    result = {}
+    for pk, active in DataSource.objects.filter(pk__in=sources).values_list(
+        "id", "active_statuses"
+    ):
+        names = {str(n).casefold() for n in (active or [])}
+        result[pk] = (names, bool(names))
+    return result
+
+
+def _status_times(
+    sources: list[int], span: tuple[float, float], items: WorkItems | None
+) -> StatusTimes:
+    """Time in each status within [started, done) of the items done in the span (vectorized)."""
+    empty = StatusTimes(
+        item=np.empty(0, np.int64),
+        done=np.empty(0),
+        status=np.empty(0, dtype=object),
+        seconds=np.empty(0),
+        active=np.empty(0, bool),
+    )
+    if items is None or len(items.id) == 0:
+        return empty
+    wanted = (~np.isnan(items.started)) & (items.done >= span[0]) & (items.done < span[1])
+    ids = items.id[wanted]
+    if len(ids) == 0:
+        return empty
+    facts = {
+        int(i): (s, d, c, src)
+        for i, s, d, c, src in zip(
+            ids,
+            items.started[wanted],
+            items.done[wanted],
+            items.created[wanted],
+            items.source[wanted],
+            strict=True,
+        )
+    }
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), 20000):
+        batch = ids[start : start + 20000].tolist()
+        rows += _fetch(
+            f"SELECT work_item_id, {epoch('changed_at')}, from_status, to_status "
+            f"FROM {_table(StatusChange)} WHERE work_item_id IN {_in(batch)}"
+        )
+    rows.sort(key=lambda r: (r[0], r[1]))
+    active = active_status_names(sources)
+    seg_item, seg_status, seg_start, seg_end = [], [], [], []
+    # Segments: the first status from creation to the first change, then each change's target
+    # status until the next change (or the item's done time).
+    previous = None
+    for index, (item_id, at, from_status, to_status) in enumerate(rows):
+        if item_id != previous:
+            seg_item.append(item_id)
+            seg_status.append(from_status or to_status)
+            seg_start.append(facts[item_id][2])
+            seg_end.append(at)
+            previous = item_id
+        last = index + 1 == len(rows) or rows[index + 1][0] != item_id
+        seg_item.append(item_id)
+        seg_status.append(to_status)
+        seg_start.append(at)
+        seg_end.append(facts[item_id][1] if last else rows[index + 1][1])
+    item_arr = np.array(seg_item, dtype=np.int64)
+    started = np.array([facts[i][0] for i in seg_item], dtype=float)
+    done = np.array([facts[i][1] for i in seg_item], dtype=float)
+    seconds = np.clip(
+        np.minimum(np.array(seg_end, dtype=float), done)
+        - np.maximum(np.array(seg_start, dtype=float), started),
+        0,
+        None,
+    )
+    status = np.array(seg_status, dtype=object)
+    categories = _status_categories(sources)
+    active_rows = np.array(
+        [
+            is_active(name, categories.get((facts[i][3], name), "todo"), active.get(facts[i][3]))
+            for i, name in zip(seg_item, seg_status, strict=True)
+        ],
+        dtype=bool,
+    )
+    keep = seconds > 0
+    return StatusTimes(
+        item=item_arr[keep],
+        done=done[keep],
+        status=status[keep],
+        seconds=seconds[keep],
+        active=active_rows[keep],
+    )
+
+
+def _status_categories(sources: list[int]) -> dict[tuple[int, str], str]:
+    return {
+        (src, name): category
+        for src, name, category in SourceStatus.objects.filter(
+            data_source_id__in=sources
+        ).values_list("data_source_id", "name", "category")
+    }
+
+
+def _sprints(sources: list[int], span: tuple[float, float]) -> Sprints:
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    sprint_rows = _fetch(
+        f"SELECT id, {epoch('start_at')}, {epoch('complete_at')} FROM {_table(Sprint)} "
+        f"WHERE data_source_id IN {_in(sources)} AND complete_at >= %s AND complete_at < %s "
+        "ORDER BY complete_at, id",
+        [lo, hi],
+    )
+    s = _floats(sprint_rows, 3)
+    ids = s[:, 0].astype(np.int64)
+    rows: list[tuple[Any, ...]] = []
+    for start in range(0, len(ids), CHUNK):
+        rows += _fetch(
+            f"SELECT m.sprint_id, m.work_item_id, m.in_at_start, m.in_at_close, "
+            f"{epoch('m.added_at')}, {epoch('m.removed_at')}, {epoch('w.done_at')}, w.story_points "
+            f"FROM {_table(SprintMembership)} m JOIN {_table(WorkItem)} w ON w.id = m.work_item_id "
+            f"WHERE m.sprint_id IN {_in(ids[start : start + CHUNK].tolist())}"
+        )
+    m = _floats([(r[0], r[1], bool(r[2]), bool(r[3]), *r[4:]) for r in rows], 8)
+    position = {int(pk): i for i, pk in enumerate(ids)}
+    m_sprint = np.array([position[int(pk)] for pk in m[:, 0]], dtype=np.int64)
+    start_at = s[m_sprint, 1] if len(m) else np.empty(0)
+    close_at = s[m_sprint, 2] if len(m) else np.empty(0)
+    planned = m[:, 2].astype(bool)
+    at_close = m[:, 3].astype(bool)
+    added, removed, done = m[:, 4], m[:, 5], m[:, 6]
+    with np.errstate(invalid="ignore"):
+        return Sprints(
+            id=ids,
+            start=s[:, 1],
+            complete=s[:, 2],
+            m_sprint=m_sprint,
+            m_item=m[:, 1].astype(np.int64),
+            m_planned=planned,
+            m_in_at_close=at_close,
+            m_added=~planned & (added >= start_at) & (added < close_at),
+            m_removed=~at_close & (removed >= start_at) & (removed < close_at),
+            m_done_at_close=at_close & (done <= close_at),
+            m_points=m[:, 7],
+        )
+
+
+def _pull_requests(sources: list[int], span: tuple[float, float]) -> PullRequests:
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    rows = _fetch(
+        f"SELECT p.id, p.data_source_id, {epoch('p.created_at')}, {epoch('p.first_review_at')}, "
+        f"{epoch('p.merged_at')}, p.additions + p.deletions, COALESCE(p.author_id, 0), "
+        "EXISTS (SELECT 1 FROM "
+        f"{_table(PullRequestReview)} r WHERE r.pull_request_id = p.id AND r.reviewer_login <> '' "
+        "AND LOWER(r.reviewer_login) = LOWER(p.author_login)), "
+        f"EXISTS (SELECT 1 FROM {_table(PullRequestReview)} r WHERE r.pull_request_id = p.id "
+        "AND r.is_bot), p.merge_commit_sha "
+        f"FROM {_table(PullRequest)} p WHERE p.data_source_id IN {_in(sources)} AND ("
+        " (p.created_at >= %s AND p.created_at < %s) OR (p.merged_at >= %s AND p.merged_at < %s)"
+        " OR (p.first_review_at >= %s AND p.first_review_at < %s))",
+        [lo, hi, _time_param(span[0] - CHANGE_LOOKBACK), hi, lo, hi],
+    )
+    data = _floats([(*r[:7], bool(r[7]), bool(r[8])) for r in rows], 9)
+    prs = PullRequests(
+        id=data[:, 0].astype(np.int64),
+        source=data[:, 1].astype(np.int64),
+        created=data[:, 2],
+        first_review=data[:, 3],
+        merged=data[:, 4],
+        size=data[:, 5],
+        merge_sha=np.array([r[9] or "" for r in rows], dtype=object),
+        author_reviewed=data[:, 7].astype(bool),
+        bot_reviewed=data[:, 8].astype(bool),
+        org=np.zeros(len(rows), dtype=np.int64),
+    )
+    prs.org = organizations_at(data[:, 6].astype(np.int64), prs.created)
+    return prs
+
+
+def _deployments(sources: list[int], span: tuple[float, float], prs: PullRequests) -> Deployments:
+    """Deployments up to the span's end (the lead time of a change merged in the span needs the
+    first one after the merge, and only successful production ones are kept before the span)."""
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    finished = "COALESCE(d.finished_at, d.started_at)"
+    rows = _fetch(
+        f"SELECT d.id, d.data_source_id, {epoch(finished)}, d.is_production, "
+        f"d.status = 'success', (SELECT COUNT(*) FROM {_table(Incident)} i "
+        "WHERE i.deployment_id = d.id), d.commit_sha "
+        f"FROM {_table(Deployment)} d WHERE d.data_source_id IN {_in(sources)} "
+        f"AND {finished} < %s AND ({finished} >= %s OR (d.is_production AND d.status = 'success'))",
+        [hi, lo],
+    )
+    data = _floats([(r[0], r[1], r[2], bool(r[3]), bool(r[4]), r[5]) for r in rows], 6)
+    order = np.lexsort((data[:, 0], data[:, 2])) if len(rows) else np.empty(0, np.int64)
+    data = data[order]
+    deployments = Deployments(
+        id=data[:, 0].astype(np.int64),
+        source=data[:, 1].astype(np.int64),
+        finished=data[:, 2],
+        production=data[:, 3].astype(bool),
+        success=data[:, 4].astype(bool),
+        sha=np.array([rows[i][6] or "" for i in order], dtype=object),
+        incidents=data[:, 5].astype(np.int64),
+        org=np.zeros(len(rows), dtype=np.int64),
+    )
+    link = deployment_of_changes(prs, deployments)
+    deployments.org = deployment_orgs(link, prs.org, len(deployments.id))
+    return deployments
+
+
+def _incidents(
+    sources: list[int],
+    span: tuple[float, float],
+    deployments: Deployments | None,
+    affiliation: AffiliationFilter,
+) -> Incidents:
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    rows = _fetch(
+        f"SELECT id, {epoch('started_at')}, {epoch('resolved_at')}, COALESCE(deployment_id, 0) "
+        f"FROM {_table(Incident)} WHERE data_source_id IN {_in(sources)} "
+        "AND started_at < %s AND (resolved_at IS NULL OR resolved_at >= %s OR started_at >= %s)",
+        [hi, lo, lo],
+    )
+    data = _floats(rows, 4)
+    incidents = Incidents(
+        id=data[:, 0].astype(np.int64),
+        started=data[:, 1],
+        resolved=data[:, 2],
+        deployment=data[:, 3].astype(np.int64),
+    )
+    if affiliation.raw is not None and deployments is not None:
+        # An incident belongs to the side whose deployment it is attributed to.
+        incidents = filter_rows(incidents, np.isin(incidents.deployment, deployments.id))
+    return incidents
+
+
+def _epics(sources: list[int], span: tuple[float, float]) -> Epics:
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    table = _table(WorkItem)
+    rows = _fetch(
+        f"SELECT e.id, {epoch('e.done_at')}, {epoch('e.started_at')}, "
+        f"(SELECT {epoch('MIN(c.started_at)')} FROM {table} c WHERE c.data_source_id = "
+        "e.data_source_id AND c.id <> e.id AND (c.epic_key = e.key OR c.parent_key = e.key)) "
+        f"FROM {table} e WHERE e.data_source_id IN {_in(sources)} AND LOWER(e.item_type) = 'epic' "
+        "AND e.done_at >= %s AND e.done_at < %s",
+        [lo, hi],
+    )
+    data = _floats(rows, 4)
+    return Epics(
+        id=data[:, 0].astype(np.int64),
+        done=data[:, 1],
+        first_start=np.fmin(data[:, 2], data[:, 3]),
+    )
+
+
+def _manual_values(engagement_id: int, span: tuple[float, float]) -> ManualValues:
+    from accord.metrics.models import ManualValue
+
+    rows = _fetch(
+        f"SELECT id, metric_key, {epoch('period_start')}, {epoch('period_end')}, value "
+        f"FROM {_table(ManualValue)} WHERE engagement_id = %s AND period_start < %s "
+        "AND period_end > %s ORDER BY period_start, id",
+        [engagement_id, _time_param(span[1]), _time_param(span[0])],
+    )
+    data = _floats([(r[0], r[2], r[3], r[4]) for r in rows], 4)
+    return ManualValues(
+        id=data[:, 0].astype(np.int64),
+        key=np.array([r[1] for r in rows], dtype=object),
+        start=data[:, 1],
+        end=data[:, 2],
+        value=data[:, 3],
+    )
+
+
+def _surveys(engagement_id: int, span: tuple[float, float]) -> Surveys:
+    from accord.metrics.models import SurveyResponse
+
+    rows = _fetch(
+        f"SELECT id, kind, score, {epoch('responded_at')} FROM {_table(SurveyResponse)} "
+        "WHERE engagement_id = %s AND responded_at >= %s AND responded_at < %s",
+        [engagement_id, _time_param(span[0]), _time_param(span[1])],
+    )
+    data = _floats([(r[0], r[2], r[3]) for r in rows], 3)
+    return Surveys(
+        id=data[:, 0].astype(np.int64),
+        kind=np.array([r[1] for r in rows], dtype=object),
+        score=data[:, 1],
+        responded=data[:, 2],
+    )
