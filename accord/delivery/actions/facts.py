@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from accord.delivery.actions.bulk import update_rows
 from accord.delivery.actions.records import chunks, touch_event_times
 from accord.delivery.models import Category, StatusChange, WorkItem
 
@@ -62,32 +63,20 @@ def derive_work_item_facts(item_ids: Iterable[int]) -> int:
             "work_item_id", "changed_at", "from_category", "to_category"
         ):
             moves[row[0]].append(Move(at=row[1], from_category=row[2] or "", to_category=row[3]))
-        items = list(
-            WorkItem.objects.filter(pk__in=batch).only(
-                "id",
-                "created_at",
-                "status_category",
-                "started_at",
-                "done_at",
-                "cycle_time",
-                "lead_time",
-            )
-        )
+        items = WorkItem.objects.filter(pk__in=batch).values_list(
+            "id", "created_at", "status_category", "started_at", "done_at", "cycle_time",
+            "lead_time",
+        )  # fmt: skip
         dirty = []
-        for item in items:
+        for pk, created_at, category, *stored in items:
             facts = compute_facts(
-                created_at=item.created_at,
-                current_category=item.status_category,
-                moves=moves.get(item.pk, []),
+                created_at=created_at, current_category=category, moves=moves.get(pk, [])
             )
-            lead = facts.done_at - item.created_at if facts.done_at else None
+            lead = facts.done_at - created_at if facts.done_at else None
             new = (facts.started_at, facts.done_at, facts.cycle_time(), lead)
-            if new != (item.started_at, item.done_at, item.cycle_time, item.lead_time):
-                touch_event_times(item.started_at, item.done_at, *new[:2])
-                item.started_at, item.done_at, item.cycle_time, item.lead_time = new
-                dirty.append(item)
-        WorkItem.objects.bulk_update(
-            dirty, ["started_at", "done_at", "cycle_time", "lead_time"], batch_size=1000
-        )
+            if new != tuple(stored):
+                touch_event_times(*stored[:2], *new[:2])
+                dirty.append((pk, *new))
+        update_rows(WorkItem, ["started_at", "done_at", "cycle_time", "lead_time"], dirty)
         changed += len(dirty)
     return changed

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from accord.delivery.actions.bulk import insert_rows, update_rows
 from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
 
 logger = logging.getLogger(__name__)
@@ -143,14 +144,16 @@ def upsert_records(
                 data_source=data_source, external_id__in=chunk
             ).values("id", "external_id", *fields)
         }
-        to_create, to_update = [], []
+        to_create: list[dict[str, Any]] = []
+        to_update: list[tuple[Any, ...]] = []
         for key in chunk:
             row = by_id[key]
             old = stored.get(key)
             if old is None:
                 touch_event_times(*(row[f] for f in fields))
                 to_create.append(
-                    model(data_source=data_source, external_id=key, **{f: row[f] for f in fields})
+                    {"data_source_id": data_source.pk, "external_id": key}
+                    | {f: row[f] for f in fields}
                 )
                 continue
             ids[key] = old["id"]
@@ -161,24 +164,18 @@ def upsert_records(
             # periods its event times are in. updated_at is bookkeeping, not an event.
             timed = [f for f in fields if f != "updated_at"]
             touch_event_times(*(old[f] for f in timed), *(row[f] for f in timed))
-            obj = model(
-                pk=old["id"],
-                data_source=data_source,
-                external_id=key,
-                **{f: row[f] for f in fields},
-            )
-            to_update.append(obj)
+            to_update.append((old["id"], *(row[f] for f in fields)))
         if to_create:
-            model._default_manager.bulk_create(to_create, batch_size=CHUNK)
+            insert_rows(model, to_create)
             counts.created += len(to_create)
-            created_keys = [getattr(o, "external_id") for o in to_create]  # noqa: B009
+            created_keys = [r["external_id"] for r in to_create]
             ids.update(
                 model._default_manager.filter(
                     data_source=data_source, external_id__in=created_keys
                 ).values_list("external_id", "id")
             )
         if to_update:
-            model._default_manager.bulk_update(to_update, list(fields), batch_size=CHUNK)
+            update_rows(model, fields, to_update)
             counts.updated += len(to_update)
         report = _progress.get()
         if report is not None:

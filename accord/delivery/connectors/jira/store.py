@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.delivery.actions import Account, ImportSummary, resolve_accounts, upsert_records
+from accord.delivery.actions.bulk import insert_rows, update_rows
 from accord.delivery.actions.records import Counts, chunks
 from accord.delivery.connectors.jira.mapping import (
     History,
@@ -408,11 +409,17 @@ def _write_memberships(
         m.added_at, m.in_at_start, m.in_at_close = _flags(
             m, created=created[m.work_item_id], dates=dates[m.sprint_id]
         )
-    SprintMembership.objects.bulk_create(new, batch_size=1000)
-    SprintMembership.objects.bulk_update(
-        changed,
-        ["events", "removed_at", "added_at", "in_at_start", "in_at_close"],
-        batch_size=1000,
+    columns = ["events", "removed_at", "added_at", "in_at_start", "in_at_close"]
+    insert_rows(
+        SprintMembership,
+        [
+            {"sprint_id": m.sprint_id, "work_item_id": m.work_item_id}
+            | {c: getattr(m, c) for c in columns}
+            for m in new
+        ],
+    )
+    update_rows(
+        SprintMembership, columns, [(m.pk, *(getattr(m, c) for c in columns)) for m in changed]
     )
 
 
