@@ -208,7 +208,7 @@ def _metric_key(number: int, engagement: Engagement, text: str) -> str:
 
     if not text:
         raise _cell(number, "kpi", "name the KPI or its metric key.")
-    key = text if text in CATALOG else None
+    key = text.lower() if text.lower() in CATALOG else None
     if key is None:
         kpi = engagement.kpis.filter(name__iexact=text).first()
         key = kpi.metric_key if kpi is not None else None

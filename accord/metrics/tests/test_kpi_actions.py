@@ -66,9 +66,7 @@ def test_a_threshold_on_the_better_side_of_the_target_is_refused(
         )
 
 
-def test_a_direction_given_by_hand_decides_which_side_the_threshold_goes(
-    mark, vistula_engagement
-):
+def test_a_direction_given_by_hand_decides_which_side_the_threshold_goes(mark, vistula_engagement):
     kpi = actions.define_kpi(
         actor=mark,
         engagement=vistula_engagement,
@@ -178,9 +176,7 @@ def test_a_manual_value_records_who_and_when_and_a_second_one_corrects_it(
     start, end = day_bounds(dt.date(2026, 1, 1), dt.date(2026, 3, 31))
     fields = {"engagement": vistula_engagement, "metric_key": "retention"}
     # when
-    actions.record_manual_value(
-        actor=mark, period_start=start, period_end=end, value=0.9, **fields
-    )
+    actions.record_manual_value(actor=mark, period_start=start, period_end=end, value=0.9, **fields)
     actions.record_manual_value(
         actor=alice, period_start=start, period_end=end, value=0.93, note="late renewal", **fields
     )
