@@ -93,6 +93,14 @@ def _delete_files_on_commit(names: list[tuple[Storage, str]]) -> None:
             transaction.on_commit(partial(storage.delete, name))
 
 
+def _evidence_changed(vendor_id: int) -> None:
+    """Keep the red flags of the vendor's open candidacies in step with its profile."""
+    # Imported here: selection builds on vendors, so vendors must not import it at load time.
+    from accord.selection.actions import refresh_vendor_flags
+
+    refresh_vendor_flags(vendor_id=vendor_id)
+
+
 @transaction.atomic
 def create_vendor(*, actor: User | None, name: str, **fields: Any) -> Vendor:
     """Create a vendor and the organization its users will belong to."""
@@ -125,6 +133,7 @@ def update_vendor(*, actor: User, vendor: Vendor, **fields: Any) -> Vendor:
     vendor = update_audited(actor=actor, instance=vendor, fields=plain, m2m=m2m)
     if vendor.organization.name != vendor.name:
         Organization.objects.filter(pk=vendor.organization_id).update(name=vendor.name)
+    _evidence_changed(vendor.pk)
     return vendor
 
 
@@ -159,7 +168,9 @@ def add_vendor_item(
     item = model(vendor=vendor)
     for name, value in _note_uploads(item, fields, actor).items():
         setattr(item, name, value)
-    return create_audited(actor=actor, instance=item)
+    item = create_audited(actor=actor, instance=item)
+    _evidence_changed(vendor.pk)
+    return item
 
 
 @transaction.atomic
@@ -176,6 +187,7 @@ def update_vendor_item(*, actor: User | None, item: Item, **fields: Any) -> Item
             if old and old != after[name]
         ]
     )
+    _evidence_changed(item.vendor_id)
     return item
 
 
@@ -185,3 +197,4 @@ def delete_vendor_item(*, actor: User | None, item: Any) -> None:
     files = [(getattr(item, name).storage, stored) for name, stored in _file_names(item).items()]
     delete_audited(actor=actor, instance=item)
     _delete_files_on_commit(files)
+    _evidence_changed(item.vendor_id)

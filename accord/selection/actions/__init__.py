@@ -35,6 +35,7 @@ from accord.selection.actions.flags import (
     override_red_flag,
     record_communication,
     refresh_red_flags,
+    refresh_vendor_flags,
 )
 from accord.selection.actions.scores import record_score, submit_scores
 
@@ -53,6 +54,7 @@ __all__ = [
     "record_decision",
     "record_score",
     "refresh_red_flags",
+    "refresh_vendor_flags",
     "save_criteria_as_template",
     "set_weights",
     "submit_scores",

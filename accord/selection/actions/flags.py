@@ -18,6 +18,7 @@ from accord.selection.models import (
     CommunicationEvent,
     CommunicationKind,
     Evaluation,
+    EvaluationStatus,
     RedFlag,
 )
 
@@ -109,3 +110,26 @@ def override_red_flag(*, actor: User, flag: RedFlag, reason: str) -> RedFlag:
             "overridden_at": timezone.now(),
         },
     )
+
+
+@transaction.atomic
+def refresh_vendor_flags(*, vendor_id: int) -> list[RedFlag]:
+    """Recompute the red flags of a vendor's candidacies in undecided evaluations.
+
+    The vendor actions call this after every change to a profile or its evidence (a
+    certificate added or its validity changed, a case study, a rate-card line, a process
+    document), so stored flags always describe the current profile. Flags are stored rather
+    than computed on each read because they carry overrides and an audit trail and because
+    reads must not write; decided evaluations keep the flags the decision was taken on.
+    """
+    evaluations = Evaluation.objects.filter(candidates__vendor_id=vendor_id).exclude(
+        status=EvaluationStatus.DECIDED
+    )
+    stored: list[RedFlag] = []
+    for evaluation in evaluations.distinct().order_by("pk"):
+        stored += [
+            flag
+            for flag in refresh_red_flags(evaluation=evaluation)
+            if flag.candidate.vendor_id == vendor_id
+        ]
+    return stored
