@@ -255,6 +255,9 @@ def _register_commands() -> None:
     from accord.selection.cli import selection
 
     main.add_command(selection)
+    from accord.metrics.cli import metrics
+
+    main.add_command(metrics)
     from accord.metrics.kpi_cli import kpis
 
     main.add_command(kpis)

@@ -15,6 +15,14 @@ from accord.delivery.api import (
 )
 from accord.delivery.api.exports import ExportView
 from accord.engagements.api import EngagementViewSet
+from accord.metrics.api import (
+    KPIValuesImportView,
+    KPIViewSet,
+    ManualValueViewSet,
+    MeasurementExportView,
+    MeasurementViewSet,
+    SurveyResponsesImportView,
+)
 from accord.selection.api import CandidacyViewSet, CriteriaTemplateViewSet, EvaluationViewSet
 from accord.vendors.api import VendorViewSet
 
@@ -28,6 +36,9 @@ router.register("work-items", WorkItemViewSet, basename="workitem")
 router.register("pull-requests", PullRequestViewSet, basename="pullrequest")
 router.register("deployments", DeploymentViewSet, basename="deployment")
 router.register("incidents", IncidentViewSet, basename="incident")
+router.register("kpis", KPIViewSet, basename="kpi")
+router.register("measurements", MeasurementViewSet, basename="measurement")
+router.register("manual-values", ManualValueViewSet, basename="manualvalue")
 router.register("evaluations", EvaluationViewSet, basename="evaluation")
 router.register("criteria-templates", CriteriaTemplateViewSet, basename="criteriatemplate")
 router.register("candidacies", CandidacyViewSet, basename="candidacy")
@@ -38,6 +49,21 @@ urlpatterns = [
         "engagements/<slug:slug>/export/<slug:kind>.<slug:fmt>",
         ExportView.as_view(),
         name="engagement-export",
+    ),
+    path(
+        "engagements/<slug:slug>/kpi-values/import/",
+        KPIValuesImportView.as_view(),
+        name="kpi-values-import",
+    ),
+    path(
+        "engagements/<slug:slug>/survey-responses/import/",
+        SurveyResponsesImportView.as_view(),
+        name="survey-responses-import",
+    ),
+    path(
+        "engagements/<slug:slug>/measurements.<slug:fmt>",
+        MeasurementExportView.as_view(),
+        name="measurement-export",
     ),
     path("", include(router.urls)),
 ]

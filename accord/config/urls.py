@@ -19,6 +19,7 @@ urlpatterns = [
         name="webhook",
     ),
     path("selection/", include("accord.selection.urls")),
+    path("kpis/", include("accord.metrics.urls")),
     path("api/v1/", include("accord.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path(

@@ -35,6 +35,7 @@ from accord.delivery.models import (
 )
 from accord.demo import _pdf
 from accord.engagements import actions as eng
+from accord.metrics.models import KPI, ManualValue, Measurement
 from accord.selection.tests.factories import selection_objects
 from accord.vendors import actions as ven
 from accord.vendors import models as vm
@@ -243,6 +244,24 @@ def _delivery_routes() -> dict[str, Route]:
     return routes
 
 
+def _metrics_routes() -> dict[str, Route]:
+    export = lambda o: {"slug": o["engagement"].slug, "fmt": "xlsx"}  # noqa: E731
+    return {
+        "metrics:import": Route("write", ("GET", "POST"), _slug("engagement")),
+        "metrics:measurements_export": Route("read", ("GET",), export),
+        "kpi-list": Route("read", ("GET",), targeted=False),
+        "kpi-detail": Route("read", ("GET",), lambda o: {"pk": o["kpi"].pk}),
+        "measurement-list": Route("read", ("GET",), targeted=False),
+        "measurement-detail": Route("read", ("GET",), lambda o: {"pk": o["measurement"].pk}),
+        "measurement-evidence": Route("read", ("GET",), lambda o: {"pk": o["measurement"].pk}),
+        "manualvalue-list": Route("read", ("GET",), targeted=False),
+        "manualvalue-detail": Route("read", ("GET",), lambda o: {"pk": o["manual_value"].pk}),
+        "kpi-values-import": Route("write", ("POST",), _slug("engagement")),
+        "survey-responses-import": Route("write", ("POST",), _slug("engagement")),
+        "measurement-export": Route("read", ("GET",), export),
+    }
+
+
 ROUTES: dict[str, Route] = {
     "dashboard": Route("signed_in", targeted=False),
     "healthz": Route("public", targeted=False),
@@ -303,6 +322,8 @@ ROUTES: dict[str, Route] = {
     ),
     # Selection
     **_selection_routes(),
+    # Metrics and KPIs
+    **_metrics_routes(),
     # API
     "api-root": Route("signed_in", targeted=False),
     "api-token": Route("public", ("POST",), targeted=False),
@@ -331,6 +352,9 @@ API_WRITES: list[tuple[str, str, str, bool]] = [
     ("datasource-detail", "PATCH", "write", True),
     ("datasource-detail", "DELETE", "write", True),
     ("delivery:person_detail", "POST", "write_internal", False),
+    ("kpi-list", "POST", "write", False),
+    ("kpi-detail", "PATCH", "write", True),
+    ("manualvalue-list", "POST", "write", False),
     ("evaluation-list", "POST", "evaluation_write", False),
     ("evaluation-detail", "PATCH", "evaluation_write", True),
     ("evaluation-candidates", "POST", "evaluation_write", True),
@@ -417,6 +441,7 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
                 file=ContentFile(_pdf(visibility), name=f"{visibility}.pdf"),
             )
         _delivery_records(o, engagement)
+        _metrics_records(o, engagement)
         o["shared_event"] = (
             AuditEvent.objects.filter(engagement=engagement, shared=True).order_by("id").first()
         )
@@ -473,6 +498,30 @@ def _delivery_records(o: dict[str, Any], engagement: Any) -> None:
     )
     o["incident"] = Incident.objects.create(
         data_source=source, external_id="1", title="Down", started_at=at
+    )
+
+
+def _metrics_records(o: dict[str, Any], engagement: Any) -> None:
+    """A KPI with one measurement, and one manual value."""
+    start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    end = dt.datetime(2026, 4, 1, tzinfo=dt.UTC)
+    o["kpi"] = KPI.objects.create(
+        engagement=engagement,
+        metric_key="throughput",
+        name="Throughput",
+        target=10,
+        warning_threshold=5,
+        better="higher",
+    )
+    o["measurement"] = Measurement.objects.create(
+        kpi=o["kpi"], period_start=start, period_end=end, value=1, status="off_track"
+    )
+    o["manual_value"] = ManualValue.objects.create(
+        engagement=engagement,
+        metric_key="retention",
+        period_start=start,
+        period_end=end,
+        value=0.9,
     )
 
 

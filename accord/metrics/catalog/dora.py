@@ -17,7 +17,7 @@ from accord.metrics.catalog.base import (
     ratio,
     select,
 )
-from accord.metrics.catalog.records import Deployments, Inputs, deployment_of_changes
+from accord.metrics.catalog.records import Deployments, Inputs
 
 NEEDS = ("deployments",)
 CLASSES = {4: "daily", 3: "weekly", 2: "monthly", 1: "fewer"}
@@ -129,16 +129,6 @@ def deployment_frequency_class(inputs: Inputs, period: Period) -> Outcome:
     )
 
 
-def _links(inputs: Inputs) -> np.ndarray:
-    """Per loaded pull request, the index of its first deployment (computed once per load)."""
-    if "change_links" not in inputs.extra:
-        assert inputs.pull_requests is not None
-        inputs.extra["change_links"] = deployment_of_changes(
-            inputs.pull_requests, _deployments(inputs)
-        )
-    return inputs.extra["change_links"]
-
-
 @metric(
     "lead_time_for_changes_p50_hours",
     label="Lead time for changes (p50)",
@@ -156,11 +146,7 @@ def lead_time_for_changes(inputs: Inputs, period: Period) -> Outcome:
     """Median merge → first production deployment containing the change."""
     prs = inputs.pull_requests
     assert prs is not None
-    deployments = _deployments(inputs)
-    link = _links(inputs)
-    deployed = np.full(len(prs.id), np.nan)
-    has = link >= 0
-    deployed[has] = deployments.finished[link[has]]
+    deployed = prs.deployed
     counted = in_period(deployed, period)
     hours = (deployed - prs.merged) / HOUR
     waiting = in_period(prs.merged, period) & ~(deployed < period.end_ts)

@@ -10,6 +10,7 @@ million datetime objects; everything after the fetch is vectorized."""
 # ruff: noqa: S608
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -89,9 +90,10 @@ def _floats(rows: list[tuple[Any, ...]], width: int) -> np.ndarray:
 
 
 def _time_param(ts: float) -> Any:
-    import datetime as dt
-
-    return dt.datetime.fromtimestamp(ts, dt.UTC)
+    """An epoch time as the database driver wants a timestamp parameter (SQLite compares text,
+    so it must be spelled exactly as Django stores it)."""
+    moment = dt.datetime.fromtimestamp(ts, dt.UTC)
+    return connection.ops.adapt_datetimefield_value(moment)
 
 
 # -- the loader -----------------------------------------------------------------------------
@@ -355,6 +357,7 @@ def _pull_requests(sources: list[int], span: tuple[float, float]) -> PullRequest
         author_reviewed=data[:, 7].astype(bool),
         bot_reviewed=data[:, 8].astype(bool),
         org=np.zeros(len(rows), dtype=np.int64),
+        deployed=np.full(len(rows), np.nan),
     )
     prs.org = organizations_at(data[:, 6].astype(np.int64), prs.created)
     return prs
@@ -387,6 +390,7 @@ def _deployments(sources: list[int], span: tuple[float, float], prs: PullRequest
         org=np.zeros(len(rows), dtype=np.int64),
     )
     link = deployment_of_changes(prs, deployments)
+    prs.deployed[link >= 0] = deployments.finished[link[link >= 0]]
     deployments.org = deployment_orgs(link, prs.org, len(deployments.id))
     return deployments
 

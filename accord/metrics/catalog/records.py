@@ -77,6 +77,9 @@ class PullRequests:
     author_reviewed: np.ndarray  # reviewed by its own author
     bot_reviewed: np.ndarray
     org: np.ndarray
+    # When the first successful production deployment containing the change finished (NaN
+    # until one did), linked before any affiliation filter so a split never re-links changes.
+    deployed: np.ndarray
 
 
 @dataclass
