@@ -259,6 +259,16 @@ def _metrics_routes() -> dict[str, Route]:
         "kpi-values-import": Route("write", ("POST",), _slug("engagement")),
         "survey-responses-import": Route("write", ("POST",), _slug("engagement")),
         "measurement-export": Route("read", ("GET",), export),
+        # Pages: portfolio, KPI dashboard and form, every metric, one value explained
+        "metrics:portfolio": Route("read", targeted=False),
+        "metrics:dashboard": Route("read", ("GET",), _slug("engagement")),
+        "metrics:engagement_metrics": Route("read", ("GET",), _slug("engagement")),
+        "metrics:explain": Route(
+            "read", ("GET",), lambda o: {"slug": o["engagement"].slug, "key": "throughput"}
+        ),
+        "metrics:kpi_add": Route("write", ("GET", "POST"), _slug("engagement")),
+        "metrics:kpi_edit": Route("write", ("GET", "POST"), _item("engagement", "kpi")),
+        "metrics:kpi_deactivate": Route("write", ("POST",), _item("engagement", "kpi")),
     }
 
 

@@ -13,8 +13,10 @@ register = template.Library()
 
 
 @register.simple_tag
-def vega_chart(spec: dict[str, Any], chart_id: str, css_class: str = "") -> SafeString:
-    """A chart placeholder for `spec`; `chart_id` must be unique on the page."""
+def vega_chart(spec: dict[str, Any], *id_parts: object, css_class: str = "") -> SafeString:
+    """A chart placeholder for `spec`; its id (the parts joined by "-") must be unique on the
+    page: `{% vega_chart card.trend "trend" kpi.pk %}`."""
+    chart_id = "-".join(str(part) for part in id_parts)
     spec_id = f"{chart_id}-spec"
     return format_html(
         '<div class="accord-chart {}" id="{}" data-vega-spec-id="{}"></div>{}',
