@@ -12,12 +12,14 @@ logger = logging.getLogger(__name__)
 @task()
 def sync_data_source_task(run_id: int) -> None:
     """Run a queued sync; a no-op if the run was already taken or finished."""
+    from django.utils import timezone
+
     from accord.delivery.actions.sources import sync_now
     from accord.delivery.models import SyncRun, SyncRunStatus
 
     # Claim the run: only the worker whose conditional UPDATE moved it out of "queued" runs it.
     claimed = SyncRun.objects.filter(pk=run_id, status=SyncRunStatus.QUEUED).update(
-        status=SyncRunStatus.RUNNING
+        status=SyncRunStatus.RUNNING, heartbeat_at=timezone.now()
     )
     if claimed != 1:
         logger.info("delivery.sync.skipped", extra={"run_id": run_id})

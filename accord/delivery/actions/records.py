@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
 import logging
@@ -191,8 +192,12 @@ def run_import(
     requested_by: Any = None,
     run: SyncRun | None = None,
     on_progress: Callable[[int], None] | None = None,
+    atomic: bool = True,
 ) -> SyncRun:
     """Run `work` in one transaction inside a visible SyncRun: all of it lands, or none of it.
+
+    With `atomic=False` (live syncs) `work` commits its pages itself, each in its own
+    transaction, so a failure keeps the pages before it (accord.delivery.actions.runs).
 
     An ImportFailed becomes the run's one-sentence error; any other exception is logged with its
     traceback and recorded as an unexpected error. The run row itself is written outside the
@@ -211,14 +216,15 @@ def run_import(
     window = ChangeWindow()
     changes_token = _changes.set(window)
     try:
-        with transaction.atomic():
+        with transaction.atomic() if atomic else contextlib.nullcontext():
             work(summary)
     except ImportFailed as exc:
         run.status, run.error = SyncRunStatus.FAILED, str(exc)
     except Exception as exc:
         logger.exception("delivery.import.crashed", extra={"data_source_id": data_source.pk})
         run.status = SyncRunStatus.FAILED
-        run.error = f"Unexpected error ({type(exc).__name__}); nothing was written. {exc}"[:2000]
+        kept = "nothing was written" if atomic else "the pages before it are kept"
+        run.error = f"Unexpected error ({type(exc).__name__}); {kept}. {exc}"[:2000]
     else:
         run.status = SyncRunStatus.SUCCEEDED
         run.counts = {kind: c.as_dict() for kind, c in summary.counts.items()}

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accord.accounts.models import User
 from accord.audit.actions import create_audited, delete_audited, update_audited
 from accord.delivery.actions.records import ImportFailed, ImportSummary, run_import
+from accord.delivery.actions.runs import claim_sync, interrupt_stale_runs, release_sync
 from accord.delivery.connectors import KINDS, connector_module, supports
 from accord.delivery.models import DataSource, SyncRun, SyncRunStatus, WebhookDelivery
 from accord.engagements.models import Engagement
@@ -108,25 +109,42 @@ def import_path(
 def sync_now(
     *, data_source: DataSource, run: SyncRun | None = None, requested_by: User | None = None
 ) -> SyncRun:
-    """Pull what changed from the live service, as one visible run."""
+    """Pull what changed from the live service, as one visible run that commits page by page.
+
+    The run first takes the source's lease (accord.delivery.actions.runs); while another live
+    run holds it, this one is recorded as failed and nothing is fetched. Each page the connector
+    reads commits in its own transaction with the run's cursor, so a run that fails or is killed
+    keeps what it wrote and the next one goes on from there; the watermark moves only when a run
+    completes.
+    """
     if not supports(data_source.kind, "sync"):
         raise ValidationError(
             f"{data_source.get_kind_display()} sources are imported from files, not synced."
         )
     syncer = connector_module(data_source.kind, "sync")
+    run = run or SyncRun.objects.create(
+        data_source=data_source, trigger=SyncRun.Trigger.SYNC, requested_by=requested_by
+    )
+    if not claim_sync(data_source=data_source, run=run):
+        now = timezone.now()
+        run.status, run.started_at, run.finished_at = SyncRunStatus.FAILED, now, now
+        run.error = f"Another sync of {data_source} is running; this one did not start."
+        run.save(update_fields=["status", "started_at", "finished_at", "error"])
+        return run
 
     def work(summary: ImportSummary) -> None:
-        syncer.sync(data_source=data_source, summary=summary, run=run_holder[0])
+        syncer.sync(data_source=data_source, summary=summary, run=run)
 
-    run_holder = [
-        run
-        or SyncRun.objects.create(
-            data_source=data_source, trigger=SyncRun.Trigger.SYNC, requested_by=requested_by
+    try:
+        finished = run_import(
+            data_source=data_source,
+            trigger=SyncRun.Trigger.SYNC,
+            work=work,
+            run=run,
+            atomic=False,
         )
-    ]
-    finished = run_import(
-        data_source=data_source, trigger=SyncRun.Trigger.SYNC, work=work, run=run_holder[0]
-    )
+    finally:
+        release_sync(data_source=data_source, run=run)
     if finished.status == SyncRunStatus.SUCCEEDED:
         DataSource.objects.filter(pk=data_source.pk).update(last_synced_at=finished.finished_at)
     return finished
@@ -136,6 +154,7 @@ def request_sync(*, data_source: DataSource, requested_by: User | None) -> SyncR
     """Queue a sync unless one is already queued or running for the source."""
     from accord.delivery.tasks import sync_data_source_task
 
+    interrupt_stale_runs(data_source=data_source)
     with transaction.atomic():
         busy = data_source.runs.filter(
             trigger=SyncRun.Trigger.SYNC, status__in=[SyncRunStatus.QUEUED, SyncRunStatus.RUNNING]

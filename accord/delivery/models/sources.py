@@ -64,6 +64,11 @@ class DataSource(models.Model):
     # The scheduler claims a due sync by moving this forward with a conditional UPDATE, so two
     # workers on two machines never enqueue the same sync.
     next_sync_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The sync run holding this source, and until when: taken and renewed with conditional
+    # UPDATEs of this row, so only one worker anywhere syncs a source at a time, and a lease a
+    # killed worker left expires instead of blocking later syncs (accord.delivery.actions.runs).
+    sync_lease_run_id = models.BigIntegerField(null=True, blank=True)
+    sync_lease_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -123,6 +128,8 @@ class SyncRunStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+    # The worker running it stopped without a word (killed, machine lost): its lease expired.
+    INTERRUPTED = "interrupted", "Interrupted"
 
 
 class SyncRun(models.Model):
@@ -136,7 +143,7 @@ class SyncRun(models.Model):
     data_source = models.ForeignKey(DataSource, on_delete=models.CASCADE, related_name="runs")
     trigger = models.CharField(max_length=10, choices=Trigger.choices)
     status = models.CharField(
-        max_length=10, choices=SyncRunStatus.choices, default=SyncRunStatus.QUEUED
+        max_length=12, choices=SyncRunStatus.choices, default=SyncRunStatus.QUEUED
     )
     requested_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -151,6 +158,9 @@ class SyncRun(models.Model):
     summary = models.TextField(blank=True)
     # Where a paged sync got to, so a run killed half-way resumes instead of starting over.
     cursor = models.JSONField(default=dict, blank=True)
+    # A running sync touches this with every page it commits; one quiet for longer than the
+    # lease (accord.delivery.actions.runs) was left by a dead worker and is marked interrupted.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

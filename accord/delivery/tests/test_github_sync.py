@@ -231,13 +231,16 @@ def test_a_run_that_fails_half_way_is_resumed_by_the_next_from_where_it_stopped(
         trigger=SyncRun.Trigger.SYNC,
         run=first,
         work=lambda s: github_sync.sync(data_source=source, summary=s, run=first, client=api),
+        atomic=False,
     )
     assert failed.status == "failed" and "The next sync goes on from here." in failed.error
-    # nothing was written, but the run kept what it fetched and where it stopped
-    assert not PullRequest.objects.exists()
+    # the two pages read were written, each with the cursor saying where to go on
+    assert PullRequest.objects.count() == 40
     failed.refresh_from_db()
-    assert failed.cursor["next"].endswith("&page=3")
-    assert sum(r["kind"] == "pull_request" for r in failed.cursor["records"]) == 40
+    assert failed.cursor["next"].endswith("&page=3") and failed.cursor["records"] == []
+    assert failed.counts["pull_requests"]["created"] == 40
+    source.refresh_from_db()
+    assert "repos" not in source.watermark
     # when GitHub recovers and the next run starts
     github.fail_page.clear()
     server.requests.clear()
@@ -247,6 +250,7 @@ def test_a_run_that_fails_half_way_is_resumed_by_the_next_from_where_it_stopped(
         trigger=SyncRun.Trigger.SYNC,
         run=second,
         work=lambda s: github_sync.sync(data_source=source, summary=s, run=second, client=api),
+        atomic=False,
     )
     # then it reads only page 3 of the list and everything lands once
     assert done.status == "succeeded", done.error

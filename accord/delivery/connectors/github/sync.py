@@ -7,13 +7,13 @@
    watermark when the incident rule names labels; workflow runs of the deployment workflow.
 
 First pages carry the ETag of the last sync (If-None-Match); a 304 means the list has not
-changed and is skipped at no cost to the rate limit. Fetched records are kept, trimmed to the
-fields the mapping reads, in `run.cursor` together with the remaining work and the next page's
-URL. run_import saves the run row even when the sync fails, so a failed run's successor adopts
-that cursor and goes on from the page that failed instead of starting over. Everything fetched
-is written at the end, in the run's one transaction; the watermark moves only then. A process
-killed outright loses its run's progress and the next run starts again from the watermark:
-slower, never lossy.
+changed and is skipped at no cost to the rate limit. Each page's records are written in their
+own transaction together with `run.cursor` (the remaining work, the next page's URL, the newest
+times and ETags seen) and the counts so far, so a run that fails or is killed keeps the pages it
+wrote and its successor adopts the cursor and goes on from the next page. Reviews and
+deployment statuses are fetched after the pages of their pull requests and deployments, so what
+they attach to is already written. The watermark and the ETags move only when the last page is
+in.
 """
 
 from __future__ import annotations
@@ -23,9 +23,11 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from accord.delivery.actions import ImportFailed, ImportSummary
+from accord.delivery.actions.runs import save_progress
 from accord.delivery.connectors.github import importer, mapping
 from accord.delivery.connectors.github.client import GitHubClient
 from accord.delivery.connectors.http import HttpError
@@ -33,6 +35,8 @@ from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
 
 logger = logging.getLogger(__name__)
 CURSOR_VERSION = 1
+# Runs that stopped before the end and may have left a cursor to resume from.
+STOPPED = (SyncRunStatus.FAILED, SyncRunStatus.INTERRUPTED)
 # Deployments, releases and runs are listed by creation; one created just before the last sync
 # can finish after it, so they are read again over this margin (upserts make that harmless).
 OVERLAP = dt.timedelta(days=1)
@@ -158,7 +162,7 @@ def _adopt_cursor(data_source: DataSource, run: SyncRun | None) -> dict[str, Any
     candidates = [run.cursor] if run is not None and run.cursor else []
     failed = (
         SyncRun.objects.filter(
-            data_source=data_source, trigger=SyncRun.Trigger.SYNC, status=SyncRunStatus.FAILED
+            data_source=data_source, trigger=SyncRun.Trigger.SYNC, status__in=STOPPED
         )
         .exclude(cursor={})
         .order_by("-created_at", "-id")
@@ -198,21 +202,21 @@ def sync(
     try:
         while cursor["tasks"]:
             _run_task(data_source, client, cursor, summary)
-            if run is not None:
-                run.cursor = cursor
+            with transaction.atomic():
+                _write_page(data_source, cursor, summary)
+                save_progress(run=run, cursor=cursor, summary=summary)
     except HttpError as exc:
-        if run is not None:
-            run.cursor = cursor
         raise ImportFailed(f"{exc} The next sync goes on from here.") from exc
     finally:
         if own_client:
             client.close()
     if resumed:
         summary.notes.append("Resumed from where the previous sync stopped.")
-    _apply(data_source, cursor, summary)
-    SyncRun.objects.filter(data_source=data_source, status=SyncRunStatus.FAILED).exclude(
-        cursor={}
-    ).update(cursor={})
+    with transaction.atomic():
+        _move_watermark(data_source, cursor)
+        SyncRun.objects.filter(data_source=data_source, status__in=STOPPED).exclude(
+            cursor={}
+        ).update(cursor={})
     if run is not None:
         run.cursor = {}
 
@@ -334,8 +338,8 @@ def _dt(text: str) -> dt.datetime:
     return value
 
 
-def _apply(data_source: DataSource, cursor: dict[str, Any], summary: ImportSummary) -> None:
-    """Write everything fetched, then move the watermark and keep the new ETags."""
+def _write_page(data_source: DataSource, cursor: dict[str, Any], summary: ImportSummary) -> None:
+    """Write the records of the page just fetched, and drop them from the cursor."""
     batch = importer.Batch()
     for n, entry in enumerate(cursor["records"], start=1):
         try:
@@ -345,6 +349,11 @@ def _apply(data_source: DataSource, cursor: dict[str, Any], summary: ImportSumma
             ident = entry["record"].get("number") or entry["record"].get("id") or n
             raise ImportFailed(f"GitHub {kind} {ident}: {exc}.") from None
     importer.apply_batch(data_source=data_source, batch=batch, summary=summary)
+    cursor["records"] = []
+
+
+def _move_watermark(data_source: DataSource, cursor: dict[str, Any]) -> None:
+    """After the last page: the new watermark per repository, and the ETags to send next."""
     mark = dict(data_source.watermark or {})
     repos = dict(mark.get("repos") or {})
     for repo in {task["repo"] for task in _initial_tasks(data_source, _repos(data_source))}:

@@ -5,11 +5,12 @@ The search asks for `updated >= watermark - overlap ORDER BY updated ASC`: JQL c
 whole minutes, in the Jira user's zone (scope `zone`; without it the overlap covers every
 zone), and search is eventually consistent, so a little is read twice and nothing is missed;
 upserts make the re-read harmless. Each page is written in its own transaction together with
-`run.cursor` (the query and the next page token), so a run killed half-way resumes at the page
-after the last one written — its successor adopts the cursor. When the caller wraps the whole
-sync in one transaction, a failure rolls the pages back together with the cursor, and the next
-run starts again from the watermark: slower, never lossy. The watermark moves only when the last
-page is in.
+`run.cursor` (the query and the next page token) and the counts so far, so a run killed
+half-way resumes at the page after the last one written — its successor adopts the cursor
+(sync_now runs a sync without an enclosing transaction for this). When a caller does wrap the
+whole sync in one transaction, a failure rolls the pages back together with the cursor, and the
+next run starts again from the watermark: slower, never lossy. The watermark moves only when
+the last page is in.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.db import transaction
 
 from accord.delivery.actions import ImportFailed, ImportSummary
+from accord.delivery.actions.runs import save_progress
 from accord.delivery.connectors.http import HttpError
 from accord.delivery.connectors.jira.client import JiraClient
 from accord.delivery.connectors.jira.mapping import (
@@ -104,7 +106,8 @@ def _adopt_cursor(data_source: DataSource, run: SyncRun | None) -> dict[str, Any
         runs.filter(status=SyncRunStatus.SUCCEEDED).order_by("-created_at", "-id").first()
     )
     candidates = runs.filter(
-        status__in=[SyncRunStatus.RUNNING, SyncRunStatus.FAILED], created_at__lte=run.created_at
+        status__in=[SyncRunStatus.RUNNING, SyncRunStatus.FAILED, SyncRunStatus.INTERRUPTED],
+        created_at__lte=run.created_at,
     ).exclude(cursor={})
     if last_success is not None:
         candidates = candidates.filter(created_at__gt=last_success.created_at)
@@ -177,8 +180,7 @@ def _sync(
         }
         with transaction.atomic():
             write_batch(data_source=data_source, batch=batch, summary=summary)
-            if run is not None:
-                SyncRun.objects.filter(pk=run.pk).update(cursor=following)
+            save_progress(run=run, cursor=following, summary=summary)
         logger.info(
             "jira.sync.page",
             extra={"data_source_id": data_source.pk, "page": pages, "issues": len(batch.issues)},

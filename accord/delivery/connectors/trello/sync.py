@@ -1,23 +1,29 @@
 """Incremental Trello sync: card actions since the watermark, then the board's lists and cards.
 
 The watermark is the id of the newest action applied (Trello's `since` takes an action id, so
-nothing is read twice and nothing is skipped). Actions are paged newest first by `before`; the
-actions fetched so far and the next `before` are kept in `run.cursor`, which is saved even when
-the run fails (run_import writes the run row outside the import's transaction), so a failed run's
-successor resumes where it stopped instead of fetching again. Nothing is written until every page
-is in: the whole sync lands in one transaction or not at all, and the watermark only moves then.
+nothing is read twice and nothing is skipped). Actions are paged newest first by `before`; after
+each page the actions fetched so far and the next `before` are committed in `run.cursor`, so a
+run that fails or is killed leaves them for its successor, which goes on from the next page
+instead of fetching again. The records are written once every page is in, in one transaction
+with the watermark: a card's moves are derived from all its actions together, and the pages
+come newest first.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
+
 from accord.delivery.actions import ImportFailed, ImportSummary
+from accord.delivery.actions.runs import save_progress
 from accord.delivery.connectors.http import HttpError
 from accord.delivery.connectors.trello import importer, mapping
 from accord.delivery.connectors.trello.client import TrelloClient, TrelloNotConfigured, client_for
 from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
 
+# Runs that stopped before the end and may have left a cursor to resume from.
+STOPPED = (SyncRunStatus.FAILED, SyncRunStatus.INTERRUPTED)
 ACTION_KEYS = ("id", "type", "date", "idMemberCreator", "memberCreator")
 DATA_KEYS = ("card", "list", "listBefore", "listAfter", "old")
 
@@ -43,7 +49,7 @@ def _resumable(data_source: DataSource, run: SyncRun | None, since: str) -> dict
     candidates = [run.cursor] if run is not None and run.cursor else []
     failed = (
         SyncRun.objects.filter(
-            data_source=data_source, trigger=SyncRun.Trigger.SYNC, status=SyncRunStatus.FAILED
+            data_source=data_source, trigger=SyncRun.Trigger.SYNC, status__in=STOPPED
         )
         .exclude(cursor={})
         .order_by("-created_at", "-id")
@@ -88,16 +94,18 @@ def sync(
                         "complete": page.next is None,
                         "actions": actions,
                     }
-                    if run is not None:
-                        run.cursor = cursor
+                    with transaction.atomic():
+                        save_progress(run=run, cursor=cursor)
             lists = client.lists(board_id)
             cards = client.cards(board_id)
         except HttpError as exc:
             raise ImportFailed(f"{exc} The next sync resumes from here.") from exc
     document = {"lists": lists, "cards": cards, "actions": actions}
     board = importer.parse_document(document, f"Trello board {board_id}")
-    importer.apply_board(data_source=data_source, board=board, summary=summary)
-    newest = _newest(actions) or since
+    with transaction.atomic():
+        _apply(data_source, board, actions, since, summary)
+    if run is not None:
+        run.cursor = {}
     if resumed:
         summary.notes.append("Resumed from where the previous sync stopped.")
     summary.notes.append(
@@ -106,14 +114,24 @@ def sync(
     )
     if not since:
         summary.notes.extend(importer.history_notes(board)[:1])
+
+
+def _apply(
+    data_source: DataSource,
+    board: mapping.Board,
+    actions: list[Any],
+    since: str,
+    summary: ImportSummary,
+) -> None:
+    """Write the board, move the watermark and drop the cursors it used up, all at once."""
+    importer.apply_board(data_source=data_source, board=board, summary=summary)
+    newest = _newest(actions) or since
     data_source.watermark = {**(data_source.watermark or {}), "since": newest}
     data_source.save(update_fields=["watermark"])
-    # What failed runs fetched is applied now; their cursors must not be resumed again.
-    SyncRun.objects.filter(data_source=data_source, status=SyncRunStatus.FAILED).exclude(
+    # What stopped runs fetched is applied now; their cursors must not be resumed again.
+    SyncRun.objects.filter(data_source=data_source, status__in=STOPPED).exclude(cursor={}).update(
         cursor={}
-    ).update(cursor={})
-    if run is not None:
-        run.cursor = {}
+    )
 
 
 def _newest(actions: list[Any]) -> str:
