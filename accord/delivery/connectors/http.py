@@ -181,6 +181,10 @@ class HttpSession:
         """Close the underlying connections."""
         self._client.close()
 
+    def set_timeout(self, seconds: float) -> None:
+        """Use one timeout for connecting, reading and writing from now on."""
+        self._client.timeout = httpx.Timeout(seconds)
+
     def redact(self, url: str | httpx.URL) -> str:
         """The URL as it may appear in logs and errors."""
         return redact_url(url, self.secret_params)

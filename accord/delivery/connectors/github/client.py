@@ -160,3 +160,26 @@ class GitHubClient:
                 )
             seen.add(current.next)
             current = self.page(current.next, envelope=envelope)
+
+
+def check_connection(data_source: Any, *, timeout: float = 10.0, **options: Any) -> str:
+    """Read the source's first repository with its token (GET /repos/{owner}/{name}), once."""
+    from accord.delivery.connectors.checks import run_check, single_attempt
+    from accord.delivery.connectors.github.sync import _repos, client_for
+
+    repo = _repos(data_source)[0]
+    with client_for(data_source, **options) as client:
+        single_attempt(client.session, timeout)
+
+        def attempt() -> str:
+            response = client.session.get(f"/repos/{repo}")
+            left = response.headers.get("x-ratelimit-remaining")
+            quota = f" ({left} requests left this hour)" if left else ""
+            return f"Connected to GitHub: {repo} is readable{quota}."
+
+        return run_check(
+            attempt,
+            service="GitHub",
+            address=str(data_source.scope.get("api_url")),
+            what=f"repository {repo}",
+        )

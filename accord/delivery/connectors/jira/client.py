@@ -154,3 +154,20 @@ class JiraClient:
                 url="/rest/api/3/status",
             )
         return payload
+
+
+def check_connection(data_source: Any, *, timeout: float = 10.0, **options: Any) -> str:
+    """Ask Jira who the source's credentials belong to (GET /rest/api/3/myself), once."""
+    from accord.delivery.connectors.checks import run_check, single_attempt
+    from accord.delivery.connectors.jira.sync import client_for
+
+    with client_for(data_source, **options) as client:
+        single_attempt(client.session, timeout)
+        address = str(data_source.scope.get("base_url"))
+
+        def attempt() -> str:
+            me = client.session.get_json("/rest/api/3/myself")
+            who = me.get("displayName") or me.get("emailAddress") if isinstance(me, dict) else ""
+            return f"Connected to Jira at {address} as {who or 'an unnamed account'}."
+
+        return run_check(attempt, service="Jira", address=address, what="account profile")

@@ -131,10 +131,14 @@ class TrelloClient:
         return body
 
 
+def _api_url(data_source: DataSource) -> str:
+    scope = data_source.scope or {}
+    return str(scope.get("api_url") or getattr(settings, "ACCORD_TRELLO_API_URL", "") or "")
+
+
 def client_for(data_source: DataSource, **options: Any) -> TrelloClient:
     """A client from the data source's API address, key (username) and token."""
-    scope = data_source.scope or {}
-    base_url = str(scope.get("api_url") or getattr(settings, "ACCORD_TRELLO_API_URL", "") or "")
+    base_url = _api_url(data_source)
     if not base_url:
         raise TrelloNotConfigured(
             f"{data_source.name}: set the Trello REST API address (scope “api_url”) to sync."
@@ -146,3 +150,26 @@ def client_for(data_source: DataSource, **options: Any) -> TrelloClient:
     return TrelloClient(
         base_url=base_url, key=data_source.username, token=data_source.token, **options
     )
+
+
+def check_connection(data_source: DataSource, *, timeout: float = 10.0, **options: Any) -> str:
+    """Read the source's board name with its key and token (GET /1/boards/{id}), once."""
+    from accord.delivery.connectors.checks import run_check, single_attempt
+
+    board_id = str((data_source.scope or {}).get("board_id") or "")
+    if not board_id:
+        raise TrelloNotConfigured(f"{data_source.name}: set the Trello board id to test it.")
+    with client_for(data_source, **options) as client:
+        single_attempt(client.session, timeout)
+
+        def attempt() -> str:
+            board = client.session.get_json(f"/1/boards/{board_id}", params={"fields": "name"})
+            name = board.get("name") if isinstance(board, dict) else None
+            return f"Connected to Trello: the board “{name or board_id}” is readable."
+
+        return run_check(
+            attempt,
+            service="Trello",
+            address=_api_url(data_source),
+            what=f"board {board_id}",
+        )
