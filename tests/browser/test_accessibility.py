@@ -89,8 +89,9 @@ MAIN_PAGES = [
     MainPage("evaluations", lambda: reverse("selection:list"), roles=("admin", "manager")),
     MainPage("evaluation-detail", lambda: _evaluation_path("detail"), roles=("manager",)),
     MainPage("evaluation-criteria", lambda: _evaluation_path("criteria"), roles=("manager",)),
-    # evaluation-ranking is left out until its table's contrast (text-secondary on
-    # table-warning) and its scrollable region's focusability are fixed; see the closing note.
+    MainPage(
+        "evaluation-ranking", lambda: _evaluation_path("ranking"), roles=("manager", "evaluator")
+    ),
     MainPage("evaluation-score", lambda: _evaluation_path("score"), roles=("evaluator",)),
     MainPage("due-diligence", lambda: reverse("selection:portal"), roles=("vendor_lead",)),
     MainPage("audit-log", lambda: reverse("audit:list"), roles=("admin",)),

@@ -14,6 +14,7 @@ from accord.selection.actions.candidates import (
     update_candidate,
 )
 from accord.selection.actions.criteria import (
+    create_criteria_template,
     ensure_default_template,
     save_criteria_as_template,
     set_weights,
@@ -44,6 +45,7 @@ __all__ = [
     "add_candidate",
     "answer_checklist_item",
     "assign_evaluator",
+    "create_criteria_template",
     "create_engagement_from_decision",
     "create_evaluation_from_template",
     "ensure_default_template",

@@ -102,22 +102,35 @@ def _definition_of(evaluation: Evaluation) -> list[dict[str, Any]]:
 
 
 @transaction.atomic
-def save_criteria_as_template(
-    *, actor: User, evaluation: Evaluation, name: str, description: str = ""
+def create_criteria_template(
+    *,
+    actor: User | None,
+    name: str,
+    definition: Sequence[Mapping[str, Any]],
+    description: str = "",
 ) -> CriteriaTemplate:
-    """Save an evaluation's criteria and weights as a template for later evaluations."""
+    """Save a criteria definition (groups, sub-criteria, weights, anchors) as a named template."""
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Name the template."})
     if CriteriaTemplate.objects.filter(name=name).exists():
         raise ValidationError({"name": f"A template called “{name}” exists; choose another name."})
-    definition = _definition_of(evaluation)
     validate_definition(definition)
     return create_audited(
         actor=actor,
         instance=CriteriaTemplate(
-            name=name, description=description, definition=definition, created_by=actor
+            name=name, description=description, definition=list(definition), created_by=actor
         ),
+    )
+
+
+@transaction.atomic
+def save_criteria_as_template(
+    *, actor: User, evaluation: Evaluation, name: str, description: str = ""
+) -> CriteriaTemplate:
+    """Save an evaluation's criteria and weights as a template for later evaluations."""
+    return create_criteria_template(
+        actor=actor, name=name, definition=_definition_of(evaluation), description=description
     )
 
 
