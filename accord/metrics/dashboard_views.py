@@ -33,7 +33,13 @@ from accord.lib.forms import apply_validation_error
 from accord.metrics import actions, queries
 from accord.metrics.catalog import CATALOG, Metric, MetricResult, Period, compute, compute_many
 from accord.metrics.catalog.base import GROUPS
-from accord.metrics.dashboard_forms import GROUP_LABELS, KPIForm, PeriodForm, period_label
+from accord.metrics.dashboard_forms import (
+    GROUP_LABELS,
+    KPIForm,
+    PeriodForm,
+    affiliation_choices,
+    period_label,
+)
 from accord.metrics.models import KPI, Measurement, PeriodKind, Status
 from accord.metrics.periods import period_containing
 
@@ -225,6 +231,8 @@ class CardView:
     card: queries.KpiCard
     value: float | None
     status: str
+    period: str
+    affiliation: str
     explain_url: str
     sparkline: dict[str, Any]
     trend: dict[str, Any]
@@ -237,7 +245,21 @@ def _kpi_explain_url(engagement: Engagement, kpi: KPI, start: dt.datetime) -> st
     return _explain_url(engagement, kpi.metric_key, urlencode(query))
 
 
-def _card_view(engagement: Engagement, card: queries.KpiCard, now: dt.datetime) -> CardView:
+def _shown_measurement(series: list[Measurement], now: dt.datetime) -> Measurement | None:
+    """The measurement a card and the portfolio judge a KPI by: that of the last period that
+    has ended (a period still running would read as off track on its first day), else the
+    current one."""
+    ended = [m for m in series if m.period_end <= now]
+    return ended[-1] if ended else (series[-1] if series else None)
+
+
+def _bounds(measurement: Measurement) -> tuple[dt.datetime, dt.datetime]:
+    return measurement.period_start, measurement.period_end
+
+
+def _card_view(
+    engagement: Engagement, card: queries.KpiCard, now: dt.datetime, affiliations: dict[str, str]
+) -> CardView:
     kpi = card.kpi
     by_start = {m.period_start: m for m in card.series}
     # Every period of the sparkline window, so a period without a measurement is a gap.
@@ -255,12 +277,14 @@ def _card_view(engagement: Engagement, card: queries.KpiCard, now: dt.datetime) 
                 url=_kpi_explain_url(engagement, kpi, start),
             )
         )
-    latest = card.latest
+    shown = _shown_measurement(card.series, now)
     return CardView(
         card=card,
-        value=latest.value if latest else None,
-        status=card.status,
-        explain_url=_kpi_explain_url(engagement, kpi, latest.period_start if latest else now),
+        value=shown.value if shown else None,
+        status=shown.status if shown else Status.NO_DATA,
+        period=period_label(kpi.period_kind, *(current if shown is None else _bounds(shown))),
+        affiliation=affiliations.get(kpi.affiliation, kpi.affiliation) if kpi.affiliation else "",
+        explain_url=_kpi_explain_url(engagement, kpi, shown.period_start if shown else now),
         sparkline=sparkline_spec(points, title=kpi.name),
         trend=trend_spec(
             points,
@@ -277,7 +301,11 @@ def _card_view(engagement: Engagement, card: queries.KpiCard, now: dt.datetime) 
 def kpi_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     engagement = _engagement(request, slug)
     now = timezone.now()
-    cards = [_card_view(engagement, c, now) for c in queries.kpi_cards(engagement, request.user)]
+    affiliations = dict(affiliation_choices(request.user, engagement))
+    cards = [
+        _card_view(engagement, card, now, affiliations)
+        for card in queries.kpi_cards(engagement, request.user)
+    ]
     return render(
         request,
         "metrics/kpi_dashboard.html",
@@ -364,8 +392,9 @@ class PortfolioCell:
 def portfolio(request: HttpRequest) -> HttpResponse:
     policy.require(request.user, Perm.VIEW_ENGAGEMENT)
     now = timezone.now()
+    # As on the KPI cards: the last period that has ended.
     latest = (
-        Measurement.objects.filter(kpi=OuterRef("pk"), period_start__lte=now)
+        Measurement.objects.filter(kpi=OuterRef("pk"), period_end__lte=now)
         .order_by("-period_start")
         .values("pk")[:1]
     )

@@ -236,10 +236,12 @@ def test_the_dashboard_shows_each_kpi_with_status_value_and_charts(
     # when the manager opens the dashboard
     response = _client(mark).get(reverse("metrics:dashboard", args=[vistula_engagement.slug]))
     html = response.content.decode()
-    # then the card shows the current month (nothing done yet: no data) and its charts
+    # then the card judges the last month that has ended (3 items: on track), not the current one
     assert response.status_code == 200
     assert kpi.name in html
-    assert 'data-testid="status">No data<' in html
+    assert 'data-testid="status">On track<' in html
+    assert 'data-testid="kpi-value">3 items<' in html
+    assert f'data-testid="kpi-period">{_month_start(1):%b %Y}<' in html
     sparkline = _spec(html, f"spark-{kpi.pk}-spec")
     values = [row["value"] for row in _points(sparkline)]
     assert values[-3:] == [1.0, 3.0, None] and len(values) == 12
