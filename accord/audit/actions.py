@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import models, transaction
 
 from accord.audit.models import AuditAction, AuditEvent
@@ -50,7 +51,10 @@ def snapshot(instance: models.Model, *, plain: bool = True) -> dict[str, Any]:
         if field.primary_key:
             continue
         value = getattr(instance, field.attname)
-        if isinstance(field, EncryptedTextField):
+        if isinstance(field, EncryptedTextField) or (
+            field.name == "password" and isinstance(instance, AbstractBaseUser)
+        ):
+            # A password hash is a secret too: the log records only that one is set.
             value = Secret(value or "")
         if hasattr(value, "storage"):  # compare stored files by name, not by file object
             value = value.name or None

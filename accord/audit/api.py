@@ -2,16 +2,60 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers, viewsets
 
 from accord.accounts import policy
 from accord.audit.models import AuditEvent
+from accord.audit.presenters import ShownEvent, ShownValue, present_events
+
+ReadableEvent = inline_serializer(
+    name="ReadableAuditEvent",
+    fields={
+        "summary": serializers.CharField(),
+        "when": serializers.CharField(),
+        "exact": serializers.CharField(),
+        "changes": inline_serializer(
+            name="ReadableAuditChange",
+            many=True,
+            fields={
+                "field": serializers.CharField(),
+                "label": serializers.CharField(),
+                "before": serializers.CharField(allow_null=True),
+                "after": serializers.CharField(allow_null=True),
+            },
+        ),
+    },
+)
+
+
+def _whole(value: ShownValue | None) -> str | None:
+    return None if value is None else (value.full or value.text)
+
+
+class AuditEventListSerializer(serializers.ListSerializer):
+    """Presents a whole page of events at once, so related names cost one query per model."""
+
+    shown: dict[int, ShownEvent]
+
+    def to_representation(self, data: Any) -> list[Any]:
+        events = list(data.all() if isinstance(data, QuerySet) else data)
+        shown = present_events(events, user=self.context["request"].user)
+        self.shown = {item.event.pk: item for item in shown}
+        return super().to_representation(events)
 
 
 class AuditEventSerializer(serializers.ModelSerializer):
+    # The same event in words (names for ids, labels for codes, times in the caller's zone);
+    # `changes` keeps the raw stored diff.
+    readable = serializers.SerializerMethodField()
+
     class Meta:
         model = AuditEvent
+        list_serializer_class = AuditEventListSerializer
         fields = [
             "id",
             "at",
@@ -23,7 +67,28 @@ class AuditEventSerializer(serializers.ModelSerializer):
             "object_repr",
             "changes",
             "engagement",
+            "readable",
         ]
+
+    @extend_schema_field(ReadableEvent)
+    def get_readable(self, event: AuditEvent) -> dict[str, Any]:
+        shown: ShownEvent | None = getattr(self.parent, "shown", {}).get(event.pk)
+        if shown is None:
+            shown = present_events([event], user=self.context["request"].user)[0]
+        return {
+            "summary": f"{shown.action_label} {shown.object_label} {shown.object_repr}",
+            "when": shown.when,
+            "exact": shown.exact,
+            "changes": [
+                {
+                    "field": change.field,
+                    "label": change.label,
+                    "before": _whole(change.before),
+                    "after": _whole(change.after),
+                }
+                for change in shown.changes
+            ],
+        }
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):

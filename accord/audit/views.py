@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accord.accounts import policy
+from accord.audit.presenters import present_events
 
 
 @login_required
@@ -29,6 +30,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "audit/event_list.html",
         {
             "page_obj": page,
+            "events": present_events(page.object_list, user=request.user),
             "types": types,
             "selected_type": object_type,
             "query": f"type={object_type}" if object_type else "",

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from accord.accounts import policy
+from accord.audit.presenters import present_events
 from accord.engagements.models import EngagementStatus
 
 
@@ -31,7 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         location_count=Count("locations", distinct=True),
     ).order_by("name")
-    recent = policy.visible_audit_events(request.user).select_related("actor")[:8]
+    recent = present_events(policy.visible_audit_events(request.user)[:8], user=request.user)
     return render(
         request,
         "dashboard.html",

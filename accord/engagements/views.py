@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from accord.accounts import policy
 from accord.accounts.models import User
 from accord.accounts.policy import Perm
+from accord.audit.presenters import present_events
 from accord.engagements import actions, queries
 from accord.engagements.forms import (
     ContactForm,
@@ -113,7 +114,9 @@ def _render_detail(
         "document_form": document_form or (DocumentForm() if may_change else None),
         "may_delete": policy.can(user, Perm.DELETE_ENGAGEMENT, engagement),
         "may_see_history": may_see_history,
-        "history": list(history[:HISTORY_ON_DETAIL]) if may_see_history else [],
+        "history": (
+            present_events(history[:HISTORY_ON_DETAIL], user=user) if may_see_history else []
+        ),
         "history_count": history.count() if may_see_history else 0,
     }
     return render(request, "engagements/engagement_detail.html", context, status=status)
@@ -136,7 +139,13 @@ def engagement_history(request: HttpRequest, slug: str) -> HttpResponse:
         request.GET.get("page")
     )
     return render(
-        request, "engagements/engagement_history.html", {"engagement": engagement, "page_obj": page}
+        request,
+        "engagements/engagement_history.html",
+        {
+            "engagement": engagement,
+            "page_obj": page,
+            "events": present_events(page.object_list, user=request.user),
+        },
     )
 
 

@@ -345,8 +345,9 @@ def test_the_detail_query_count_does_not_grow_with_notes_documents_and_contacts(
     # when
     many = _queries_for_detail(everyone[role], vistula_engagement)
 
-    # then
-    assert many == few
+    # then (the history names related objects with one query per model on the page; with more
+    # changes the engagement's own creation, and so its vendor lookup, may leave the page)
+    assert many <= few
 
 
 def test_a_note_by_a_deleted_author_still_shows(
