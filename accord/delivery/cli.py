@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -47,23 +49,14 @@ def import_command(
     except ValidationError as exc:
         raise click.ClickException(" ".join(exc.messages)) from None
     options = {k: v for k, v in {"ref": ref, "zone": zone}.items() if v}
-    on_terminal = sys.stderr.isatty()
-    written = 0
-
-    def progress(n: int) -> None:
-        nonlocal written
-        written += n
-        click.echo(f"\r{written:,} records written…", nl=False, err=True)
-
-    run = import_path(
-        data_source=source,
-        path=path,
-        options=options,
-        requested_by=actor,
-        on_progress=progress if on_terminal else None,
-    )
-    if on_terminal and written:
-        click.echo("", err=True)
+    with progress_bar(f"Importing into {source.name}, records written") as report:
+        run = import_path(
+            data_source=source,
+            path=path,
+            options=options,
+            requested_by=actor,
+            on_progress=report,
+        )
     if run.status != SyncRunStatus.SUCCEEDED:
         raise click.ClickException(f"{run.error} Nothing was written.")
     click.echo(f"Imported into {source} of {engagement}:")
@@ -92,13 +85,38 @@ def sync(engagement_slug: str, source_name: str | None, username: str | None) ->
         raise click.ClickException(f"{engagement} has no data source that can sync.")
     failed = False
     for source in sources:
-        run = sync_now(data_source=source)
+        with progress_bar(f"Syncing {source.name}, records written") as report:
+            run = sync_now(data_source=source, on_progress=report)
         ok = run.status == SyncRunStatus.SUCCEEDED
         failed |= not ok
         click.echo(f"{source}: {'ok' if ok else 'failed'}")
         click.echo(run.summary if ok else run.error)
     if failed:
         sys.exit(1)
+
+
+def terminal() -> TextIO | None:
+    """Standard error, if it is a terminal (progress bars are for people, not for logs)."""
+    return sys.stderr if sys.stderr.isatty() else None
+
+
+@contextlib.contextmanager
+def progress_bar(label: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on the terminal counting records written; None when not on a terminal.
+
+    How many records a file or a service holds is not known in advance, so the bar moves to
+    show the work is alive and the count says how far it got."""
+    stream = terminal()
+    if stream is None:
+        yield None
+        return
+    with click.progressbar(_unknown_length(), label=label, show_pos=True, file=stream) as bar:
+        yield bar.update
+
+
+def _unknown_length() -> Iterator[int]:
+    """An iterable without a length, so the bar shows a count rather than a fraction."""
+    yield from ()
 
 
 def _actor_and_engagement(username: str | None, slug: str) -> tuple[Any, Any]:

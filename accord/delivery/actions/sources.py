@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.audit.actions import create_audited, delete_audited, update_audited
+from accord.delivery.actions.facts import derive_work_item_facts
 from accord.delivery.actions.records import ImportFailed, ImportSummary, run_import
 from accord.delivery.actions.runs import claim_sync, interrupt_stale_runs, release_sync
 from accord.delivery.connectors import KINDS, connector_module, supports
-from accord.delivery.models import DataSource, SyncRun, SyncRunStatus, WebhookDelivery
+from accord.delivery.models import DataSource, SyncRun, SyncRunStatus, WebhookDelivery, WorkItem
 from accord.engagements.models import Engagement
 
 
@@ -40,8 +41,14 @@ def create_data_source(
 
 @transaction.atomic
 def update_data_source(*, actor: User, data_source: DataSource, **fields: Any) -> DataSource:
-    """Change a data source's scope, credentials, mapping or rules."""
-    return update_audited(actor=actor, instance=data_source, fields=fields)
+    """Change a data source's scope, credentials, mapping or rules; new active statuses
+    re-derive the active time of every item of the source."""
+    before = sorted(data_source.active_statuses or [])
+    source = update_audited(actor=actor, instance=data_source, fields=fields)
+    if "active_statuses" in fields and sorted(source.active_statuses or []) != before:
+        items = WorkItem.objects.filter(data_source=source).order_by("id")
+        derive_work_item_facts(list(items.values_list("id", flat=True)))
+    return source
 
 
 @transaction.atomic
@@ -107,7 +114,11 @@ def import_path(
 
 
 def sync_now(
-    *, data_source: DataSource, run: SyncRun | None = None, requested_by: User | None = None
+    *,
+    data_source: DataSource,
+    run: SyncRun | None = None,
+    requested_by: User | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> SyncRun:
     """Pull what changed from the live service, as one visible run that commits page by page.
 
@@ -142,6 +153,7 @@ def sync_now(
             work=work,
             run=run,
             atomic=False,
+            on_progress=on_progress,
         )
     finally:
         release_sync(data_source=data_source, run=run)
