@@ -23,7 +23,11 @@ if TYPE_CHECKING:
     from accord.metrics.catalog import MetricResult
 
 # How many periods a card's sparkline shows, by period kind.
-SPARKLINE_PERIODS = {PeriodKind.WEEK: 12, PeriodKind.MONTH: 12, PeriodKind.QUARTER: 8}
+SPARKLINE_PERIODS: dict[str, int] = {
+    PeriodKind.WEEK: 12,
+    PeriodKind.MONTH: 12,
+    PeriodKind.QUARTER: 8,
+}
 
 
 @dataclass

@@ -52,10 +52,10 @@ def history_of(
         first = period_containing(kpi.period_kind, now)[0]
         for _ in range(DEFAULT_HISTORY[kpi.period_kind] - 1):
             first = period_containing(kpi.period_kind, first - dt.timedelta(seconds=1))[0]
-    last = now
+    last = period_containing(kpi.period_kind, now)[1]  # the current period included
     if engagement.end_date is not None:
         ended = dt.datetime.combine(engagement.end_date, dt.time(), tzinfo=dt.UTC)
-        last = min(now, ended + dt.timedelta(days=1))
+        last = min(last, ended + dt.timedelta(days=1))
     return first, last
 
 
