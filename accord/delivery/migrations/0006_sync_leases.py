@@ -23,6 +23,11 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AlterField(
+            model_name="datasource",
+            name="sync_interval_minutes",
+            field=models.PositiveIntegerField(default=15),
+        ),
+        migrations.AlterField(
             model_name="syncrun",
             name="status",
             field=models.CharField(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 from django.db import models
@@ -25,6 +26,20 @@ class Category(models.TextChoices):
     IN_PROGRESS = "in_progress", "In progress"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+
+
+# With no statuses marked active on a data source, work is active in every in-progress status
+# except those whose name says they wait.
+WAITING_NAMES = re.compile(r"block|wait|hold|pause|queue|parked|stuck|pending", re.IGNORECASE)
+
+
+def work_is_active(name: str, category: str, active_statuses: list[str] | None) -> bool:
+    """Whether work is done (not waited for) in a status: the data source's active statuses
+    if it marks any (by name, case-insensitive), else in-progress statuses whose name does not
+    say they wait ("Blocked", "Waiting for review", "On hold")."""
+    if active_statuses:
+        return name.casefold() in {str(n).casefold() for n in active_statuses}
+    return category == Category.IN_PROGRESS and not WAITING_NAMES.search(name or "")
 
 
 def _new_webhook_secret() -> str:
@@ -53,12 +68,15 @@ class DataSource(models.Model):
     webhook_secret = EncryptedTextField(default=_new_webhook_secret)
     status_mapping = models.JSONField(default=dict, blank=True)
     active_statuses = models.JSONField(
-        default=list, blank=True, help_text="Statuses where work is done, not waited for."
+        default=list,
+        blank=True,
+        help_text="Statuses where work is done, not waited for (none marked: every in-progress "
+        "status except those named like Blocked, Waiting or On hold).",
     )
     incident_rule = models.JSONField(default=dict, blank=True)
     deployment_rule = models.JSONField(default=dict, blank=True)
     sync_enabled = models.BooleanField(default=False)
-    sync_interval_minutes = models.PositiveIntegerField(default=60)
+    sync_interval_minutes = models.PositiveIntegerField(default=15)  # issue 4: every 15 minutes
     watermark = models.JSONField(default=dict, blank=True)
     last_synced_at = models.DateTimeField(null=True, blank=True)
     # The scheduler claims a due sync by moving this forward with a conditional UPDATE, so two

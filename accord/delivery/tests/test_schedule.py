@@ -47,3 +47,8 @@ def test_a_second_sync_request_joins_the_queued_one(jira, mark, django_capture_o
         second = request_sync(data_source=jira, requested_by=mark)
     assert first == second and SyncRun.objects.count() == 1
     assert len(callbacks) == 1
+
+
+def test_a_new_source_syncs_every_15_minutes_by_default(vistula_engagement):
+    source = DataSource.objects.create(engagement=vistula_engagement, kind="jira", name="J")
+    assert source.sync_interval_minutes == 15
