@@ -3,6 +3,7 @@ sync, connection test, file upload, history and delete — per role."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import types
 import zipfile
@@ -599,3 +600,31 @@ def test_a_path_that_is_not_a_repository_is_one_clear_error(mark, vistula_engage
     page = response.content.decode()
     assert "Nothing was imported." in page
     assert SyncRun.objects.get(data_source=src).status == "failed"
+
+
+def test_the_sync_history_shows_a_running_sync_s_progress_and_an_interrupted_one(
+    mark, vistula_engagement
+):
+    # given a sync that has saved two pages, and one whose worker died
+    src = source(vistula_engagement, kind="jira", name="Jira")
+    at = dt.datetime(2026, 3, 1, 9, 30, 15, tzinfo=dt.UTC)
+    SyncRun.objects.create(
+        data_source=src,
+        trigger="sync",
+        status="running",
+        heartbeat_at=at,
+        counts={"work_items": {"created": 12, "updated": 0, "unchanged": 0, "skipped": 0}},
+    )
+    SyncRun.objects.create(
+        data_source=src,
+        trigger="sync",
+        status="interrupted",
+        error="The worker running this sync stopped answering.",
+    )
+
+    # when
+    page = logged_in(mark).get(_url("source_runs", src)).content.decode()
+
+    # then
+    assert "In progress; last page saved at" in page and ">12<" in page
+    assert "Interrupted" in page and "bg-orange-lt" in page
