@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from accord.delivery.actions.bulk import update_rows
 from accord.delivery.actions.records import chunks, touch_event_times
-from accord.delivery.models import Category, StatusChange, WorkItem
+from accord.delivery.models import Category, DataSource, StatusChange, WorkItem
+from accord.delivery.models.sources import work_is_active
 
 
 @dataclass(frozen=True)
@@ -17,6 +18,8 @@ class Move:
     at: dt.datetime
     from_category: str
     to_category: str
+    from_status: str = ""
+    to_status: str = ""
 
 
 @dataclass(frozen=True)
@@ -52,31 +55,80 @@ def compute_facts(
     return Facts(started_at=started, done_at=done)
 
 
-def derive_work_item_facts(item_ids: Iterable[int]) -> int:
-    """Recompute started/done, cycle and lead time for these items from their history, in bulk.
+def active_seconds(
+    *,
+    created_at: dt.datetime,
+    facts: Facts,
+    status: str,
+    category: str,
+    moves: Sequence[Move],
+    active_statuses: list[str] | None,
+) -> float | None:
+    """Seconds of [started, done) the item spent in statuses where work is active; None unless
+    it has a cycle time. It had its first status (the `from` of its first move, else its current
+    one) from creation, and each move's target until the next move."""
+    if facts.started_at is None or facts.done_at is None:
+        return None
+    ordered = sorted(moves, key=lambda m: m.at)
+    segments: list[tuple[dt.datetime, str, str]] = [
+        (created_at, ordered[0].from_status, ordered[0].from_category)
+        if ordered
+        else (created_at, status, category)
+    ]
+    segments += [(m.at, m.to_status, m.to_category) for m in ordered]
+    total = 0.0
+    for index, (start, name, kind) in enumerate(segments):
+        end = segments[index + 1][0] if index + 1 < len(segments) else facts.done_at
+        lo, hi = max(start, facts.started_at), min(end, facts.done_at)
+        if hi > lo and work_is_active(name, kind, active_statuses):
+            total += (hi - lo).total_seconds()
+    return total
 
-    Returns how many items changed."""
+
+FACT_FIELDS = ["started_at", "done_at", "cycle_time", "lead_time", "active_seconds"]
+
+
+def derive_work_item_facts(item_ids: Iterable[int]) -> int:
+    """Recompute started/done, cycle, lead and active time for these items from their history,
+    in bulk. Returns how many items changed."""
     changed = 0
     for batch in chunks(item_ids):
         moves: dict[int, list[Move]] = defaultdict(list)
-        for row in StatusChange.objects.filter(work_item_id__in=batch).values_list(
-            "work_item_id", "changed_at", "from_category", "to_category"
-        ):
-            moves[row[0]].append(Move(at=row[1], from_category=row[2] or "", to_category=row[3]))
-        items = WorkItem.objects.filter(pk__in=batch).values_list(
-            "id", "created_at", "status_category", "started_at", "done_at", "cycle_time",
-            "lead_time",
-        )  # fmt: skip
-        dirty = []
-        for pk, created_at, category, *stored in items:
-            facts = compute_facts(
-                created_at=created_at, current_category=category, moves=moves.get(pk, [])
+        for pk, at, from_category, to_category, from_status, to_status in (
+            StatusChange.objects.filter(work_item_id__in=batch).values_list(
+                "work_item_id", "changed_at", "from_category", "to_category", "from_status",
+                "to_status",
             )
+        ):  # fmt: skip
+            moves[pk].append(Move(at, from_category or "", to_category, from_status, to_status))
+        items = list(
+            WorkItem.objects.filter(pk__in=batch).values_list(
+                "id", "created_at", "status_category", "status", "data_source_id",
+                *FACT_FIELDS,
+            )
+        )  # fmt: skip
+        marked = dict(
+            DataSource.objects.filter(pk__in={row[4] for row in items}).values_list(
+                "id", "active_statuses"
+            )
+        )
+        dirty = []
+        for pk, created_at, category, status, source_id, *stored in items:
+            history = moves.get(pk, [])
+            facts = compute_facts(created_at=created_at, current_category=category, moves=history)
             lead = facts.done_at - created_at if facts.done_at else None
-            new = (facts.started_at, facts.done_at, facts.cycle_time(), lead)
+            active = active_seconds(
+                created_at=created_at,
+                facts=facts,
+                status=status,
+                category=category,
+                moves=history,
+                active_statuses=marked.get(source_id),
+            )
+            new = (facts.started_at, facts.done_at, facts.cycle_time(), lead, active)
             if new != tuple(stored):
                 touch_event_times(*stored[:2], *new[:2])
                 dirty.append((pk, *new))
-        update_rows(WorkItem, ["started_at", "done_at", "cycle_time", "lead_time"], dirty)
+        update_rows(WorkItem, FACT_FIELDS, dirty)
         changed += len(dirty)
     return changed

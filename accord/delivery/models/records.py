@@ -59,6 +59,10 @@ class WorkItem(SourceRecord):
     done_at = models.DateTimeField(null=True, blank=True)
     cycle_time = models.DurationField(null=True, blank=True)
     lead_time = models.DurationField(null=True, blank=True)
+    # Seconds of the cycle (started → done) spent in statuses where work is active
+    # (DataSource.active_statuses); the rest of the cycle time is waiting. Flow efficiency reads
+    # it instead of scanning the status history.
+    active_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         constraints = [_unique_external("workitem")]

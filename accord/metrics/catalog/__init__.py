@@ -128,7 +128,7 @@ def compute_many(
         return {}
     wanted = AffiliationFilter.parse(affiliation)
     looked_at = [*periods, *strategic.baselines(periods, baseline, metrics)]
-    needs = {n for m in metrics for n in m.needs}
+    needs = {n for m in metrics for n in (m.needs | (m.evidence_needs if evidence else set()))}
     inputs = load_inputs(
         engagement_id=_engagement_id(engagement),
         span=_span(looked_at),

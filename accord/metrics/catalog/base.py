@@ -161,6 +161,9 @@ class Metric:
     splittable: bool
     needs: frozenset[str]
     function: MetricFunction = field(compare=False, repr=False)
+    # Record sets read only when the evidence is asked for (compute), e.g. the status history
+    # behind time in status, too costly for a bulk recompute.
+    evidence_needs: frozenset[str] = frozenset()
 
 
 def metric(
@@ -173,6 +176,7 @@ def metric(
     formula: str,
     needs: Sequence[str],
     splittable: bool = True,
+    evidence_needs: Sequence[str] = (),
 ) -> Callable[[MetricFunction], Metric]:
     """Declare a catalog metric around its pure function."""
     if group not in GROUPS:
@@ -189,6 +193,7 @@ def metric(
             splittable=splittable,
             needs=frozenset(needs),
             function=function,
+            evidence_needs=frozenset(evidence_needs),
         )
 
     return wrap

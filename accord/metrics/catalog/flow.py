@@ -199,10 +199,28 @@ def aging_wip(inputs: Inputs, period: Period) -> Outcome:
     )
 
 
-def _status_rows(inputs: Inputs, period: Period) -> tuple[np.ndarray, Inputs]:
+def _breakdown(inputs: Inputs, period: Period) -> dict[str, object]:
+    """Hours per status (and the waiting ones) of the items done in the period, when the status
+    history was read (compute with evidence); a bulk recompute does without it."""
     times = inputs.status_times
-    assert times is not None
-    return in_period(times.done, period), inputs
+    if times is None:
+        return {}
+    rows = in_period(times.done, period)
+    codes, inverse = np.unique(times.status[rows], return_inverse=True)
+    totals = np.bincount(inverse, weights=times.seconds[rows]) / HOUR
+    ranked = sorted(zip(codes, totals, strict=True), key=lambda pair: -pair[1])
+    waiting = np.unique(times.status[rows & ~times.active])
+    return {
+        "per_status_hours": {times.names[c]: round(float(h), 3) for c, h in ranked},
+        "waiting_statuses": sorted(times.names[c] for c in waiting),
+    }
+
+
+def _cycles(inputs: Inputs, period: Period) -> tuple[WorkItems, np.ndarray, np.ndarray]:
+    """(items, mask of those done in the period with a cycle, their cycle seconds)."""
+    items = _items(inputs)
+    counted = in_period(items.done, period) & ~np.isnan(items.started)
+    return items, counted, items.done - items.started
 
 
 @metric(
@@ -211,32 +229,26 @@ def _status_rows(inputs: Inputs, period: Period) -> tuple[np.ndarray, Inputs]:
     group="flow",
     unit="hours",
     better="lower",
-    formula="Hours the items done in the period spent in each status between their start and "
-    "done time, summed over the items; the value is the total, the breakdown per status is in "
-    "the inputs.",
-    needs=("work_items", "status_times"),
+    formula="Hours the items done in the period spent between their start and done time, summed "
+    "over the items; opened with its evidence, the inputs break it down per status from the "
+    "status history.",
+    needs=ITEMS,
+    evidence_needs=("status_times",),
 )
 def time_in_status(inputs: Inputs, period: Period) -> Outcome:
     """Hours per status within the cycle of items done in the period."""
-    rows, _ = _status_rows(inputs, period)
-    times = inputs.status_times
-    assert times is not None
-    if not rows.any():
-        return Outcome(value=None, inputs={"per_status_hours": {}})
-    names, inverse = np.unique(times.status[rows].astype(str), return_inverse=True)
-    totals = np.bincount(inverse, weights=times.seconds[rows]) / HOUR
-    items, per_item = np.unique(times.item[rows], return_inverse=True)
-    item_hours = np.bincount(per_item, weights=times.seconds[rows]) / HOUR
+    items, counted, cycle = _cycles(inputs, period)
+    if not counted.any():
+        return Outcome(value=None)
     return Outcome(
-        value=float(totals.sum()),
-        counted=[select("work_item", items, np.ones(len(items), bool), item_hours)],
-        inputs={
-            "per_status_hours": {
-                str(n): round(float(h), 3)
-                for n, h in sorted(zip(names, totals, strict=True), key=lambda p: -p[1])
-            }
-        },
-    )
+        value=float(cycle[counted].sum() / HOUR),
+        counted=[select("work_item", items.id, counted, cycle / HOUR)],
+        excluded=[
+            select("work_item", items.id, in_period(items.done, period) & ~counted,
+                   reason=NOT_STARTED)
+        ],
+        inputs=_breakdown(inputs, period),
+    )  # fmt: skip
 
 
 @metric(
@@ -246,32 +258,31 @@ def time_in_status(inputs: Inputs, period: Period) -> Outcome:
     unit="ratio",
     better="higher",
     formula="Of the cycle time of the items done in the period, the share spent in active "
-    "statuses: those the data source marks active, or — when it marks none — in-progress "
+    "statuses: those the data source marks active, or - when it marks none - in-progress "
     "statuses whose name does not say they wait (Blocked, Waiting for review, On hold…).",
-    needs=("work_items", "status_times"),
+    needs=ITEMS,
+    evidence_needs=("status_times",),
 )
 def flow_efficiency(inputs: Inputs, period: Period) -> Outcome:
     """Active time ÷ cycle time over items done in the period."""
-    rows, _ = _status_rows(inputs, period)
-    times = inputs.status_times
-    assert times is not None
-    active = float(times.seconds[rows & times.active].sum())
-    total = float(times.seconds[rows].sum())
-    items, per_item = np.unique(times.item[rows], return_inverse=True)
-    item_active = np.bincount(per_item, weights=(times.seconds * times.active)[rows])
-    item_total = np.bincount(per_item, weights=times.seconds[rows])
+    items, counted, cycle = _cycles(inputs, period)
+    known = counted & ~np.isnan(items.active)
+    active, total = float(items.active[known].sum()), float(cycle[known].sum())
     with np.errstate(invalid="ignore", divide="ignore"):
-        shares = item_active / item_total
-    waiting = sorted({str(s) for s in times.status[rows & ~times.active]})
+        shares = items.active / cycle
     return Outcome(
         value=ratio(active, total),
-        counted=[select("work_item", items, np.ones(len(items), bool), shares)],
+        counted=[select("work_item", items.id, known, shares)],
+        excluded=[
+            select("work_item", items.id, counted & ~known,
+                   reason="active time not derived yet (import again or save the status mapping)")
+        ],
         inputs={
             "active_hours": round(active / HOUR, 3),
             "cycle_hours": round(total / HOUR, 3),
-            "waiting_statuses": waiting,
+            **_breakdown(inputs, period),
         },
-    )
+    )  # fmt: skip
 
 
 METRICS = [

@@ -29,6 +29,7 @@ from accord.delivery.models import (
     StatusChange,
     WorkItem,
 )
+from accord.delivery.models.sources import work_is_active
 from accord.metrics.catalog.affiliation import (
     AffiliationFilter,
     client_organization_ids,
@@ -50,10 +51,11 @@ from accord.metrics.catalog.records import (
     deployment_of_changes,
     deployment_orgs,
     filter_rows,
-    is_active,
 )
 
 CHUNK = 900
+# Bug types compared in SQL; LOWER there folds ASCII only, which is all these need to fold.
+BUG_TYPES_ORDER = sorted(BUG_TYPES)
 # Changes merged this long before a span can still reach production inside it (lead time for
 # changes counts a change when its deployment finishes), so they are read too.
 CHANGE_LOOKBACK = 90 * DAY
@@ -154,20 +156,21 @@ def _work_items(
     clients: np.ndarray,
 ) -> WorkItems:
     lo, hi = _time_param(span[0]), _time_param(span[1])
+    bug_types = ", ".join(["%s"] * len(BUG_TYPES_ORDER))
     sql = (
         f"SELECT id, data_source_id, {epoch('created_at')}, {epoch('started_at')}, "
         f"{epoch('done_at')}, {epoch('updated_at')}, "
         "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
-        "WHEN 'cancelled' THEN 3 ELSE 0 END, story_points, COALESCE(assignee_id, 0), item_type "
+        "WHEN 'cancelled' THEN 3 ELSE 0 END, story_points, COALESCE(assignee_id, 0), "
+        f"CASE WHEN LOWER(TRIM(item_type)) IN ({bug_types}) THEN 1 ELSE 0 END, active_seconds "
         f"FROM {_table(WorkItem)} WHERE data_source_id IN {_in(sources)} AND ("
         " (done_at >= %s AND done_at < %s)"
         " OR (started_at < %s AND (done_at IS NULL OR done_at >= %s))"
         " OR (status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s))"
     )
-    rows = _fetch(sql, [lo, hi, hi, lo, lo, hi])
-    types = [str(r[9] or "").strip().casefold() for r in rows]
-    data = _floats([r[:9] for r in rows], 9)
-    is_bug = np.array([t in BUG_TYPES for t in types], dtype=bool)
+    rows = _fetch(sql, [*BUG_TYPES_ORDER, lo, hi, hi, lo, lo, hi])
+    data = _floats(rows, 11)
+    is_bug = data[:, 9].astype(bool)
     items = WorkItems(
         id=data[:, 0].astype(np.int64),
         source=data[:, 1].astype(np.int64),
@@ -179,6 +182,7 @@ def _work_items(
         points=data[:, 7],
         is_bug=is_bug,
         org=np.zeros(len(rows), dtype=np.int64),
+        active=data[:, 10],
     )
     # The assignee's affiliation when the work was done (else started, else created).
     when = np.where(~np.isnan(items.done), items.done, items.started)
@@ -187,96 +191,100 @@ def _work_items(
     return filter_rows(items, affiliation.keep(items.org, clients))
 
 
-def active_status_names(sources: list[int]) -> dict[int, tuple[set[str], bool]]:
-    """Per data source: the statuses marked active, and whether any are marked at all."""
-    result = {}
-    for pk, active in DataSource.objects.filter(pk__in=sources).values_list(
-        "id", "active_statuses"
-    ):
-        names = {str(n).casefold() for n in (active or [])}
-        result[pk] = (names, bool(names))
-    return result
-
-
 def _status_times(
     sources: list[int], span: tuple[float, float], items: WorkItems | None
 ) -> StatusTimes:
-    """Time in each status within [started, done) of the items done in the span (vectorized)."""
+    """Time in each status within [started, done) of the items done in the span.
+
+    One query reads the status changes of those items in (item, time) order; the segments
+    (first status from creation to the first change, then each change's target until the next
+    change or done) are cut and clipped with array operations, not per-row Python."""
     empty = StatusTimes(
         item=np.empty(0, np.int64),
         done=np.empty(0),
-        status=np.empty(0, dtype=object),
+        status=np.empty(0, np.int64),
         seconds=np.empty(0),
         active=np.empty(0, bool),
+        names=[],
     )
     if items is None or len(items.id) == 0:
         return empty
-    wanted = (~np.isnan(items.started)) & (items.done >= span[0]) & (items.done < span[1])
-    ids = items.id[wanted]
-    if len(ids) == 0:
-        return empty
-    facts = {
-        int(i): (s, d, c, src)
-        for i, s, d, c, src in zip(
-            ids,
-            items.started[wanted],
-            items.done[wanted],
-            items.created[wanted],
-            items.source[wanted],
-            strict=True,
-        )
-    }
-    rows: list[tuple[Any, ...]] = []
-    for start in range(0, len(ids), 20000):
-        batch = ids[start : start + 20000].tolist()
-        rows += _fetch(
-            f"SELECT work_item_id, {epoch('changed_at')}, from_status, to_status "
-            f"FROM {_table(StatusChange)} WHERE work_item_id IN {_in(batch)}"
-        )
-    rows.sort(key=lambda r: (r[0], r[1]))
-    active = active_status_names(sources)
-    seg_item, seg_status, seg_start, seg_end = [], [], [], []
-    # Segments: the first status from creation to the first change, then each change's target
-    # status until the next change (or the item's done time).
-    previous = None
-    for index, (item_id, at, from_status, to_status) in enumerate(rows):
-        if item_id != previous:
-            seg_item.append(item_id)
-            seg_status.append(from_status or to_status)
-            seg_start.append(facts[item_id][2])
-            seg_end.append(at)
-            previous = item_id
-        last = index + 1 == len(rows) or rows[index + 1][0] != item_id
-        seg_item.append(item_id)
-        seg_status.append(to_status)
-        seg_start.append(at)
-        seg_end.append(facts[item_id][1] if last else rows[index + 1][1])
-    item_arr = np.array(seg_item, dtype=np.int64)
-    started = np.array([facts[i][0] for i in seg_item], dtype=float)
-    done = np.array([facts[i][1] for i in seg_item], dtype=float)
-    seconds = np.clip(
-        np.minimum(np.array(seg_end, dtype=float), done)
-        - np.maximum(np.array(seg_start, dtype=float), started),
-        0,
-        None,
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    rows = _fetch(
+        f"SELECT c.work_item_id, {epoch('c.changed_at')}, c.from_status, c.to_status "
+        f"FROM {_table(StatusChange)} c JOIN {_table(WorkItem)} w ON w.id = c.work_item_id "
+        f"WHERE w.data_source_id IN {_in(sources)} AND w.done_at >= %s AND w.done_at < %s "
+        "AND w.started_at IS NOT NULL ORDER BY c.work_item_id, c.changed_at, c.id",
+        [lo, hi],
     )
-    status = np.array(seg_status, dtype=object)
+    if not rows:
+        return empty
+    columns = list(zip(*rows, strict=True))
+    codes: dict[str, int] = {}
+    to_code = np.fromiter(
+        (codes.setdefault(name, len(codes)) for name in columns[3]), np.int64, len(rows)
+    )
+    from_code = np.fromiter(
+        (codes.setdefault(name or "", len(codes)) for name in columns[2]), np.int64, len(rows)
+    )
+    item = np.array(columns[0], dtype=np.int64)
+    at = np.array(columns[1], dtype=float)
+    # Each row's item in the loaded work items (those filtered out by affiliation drop here).
+    order = np.argsort(items.id)
+    where = np.searchsorted(items.id[order], item)
+    where = np.minimum(where, len(order) - 1)
+    known = items.id[order][where] == item
+    index = order[where]
+    first = np.r_[True, item[1:] != item[:-1]]
+    last = np.r_[item[1:] != item[:-1], True]
+    next_at = np.r_[at[1:], np.nan]
+    done = items.done[index]
+    end = np.where(last, done, next_at)
+    seg_item = np.concatenate([item[first], item])
+    seg_index = np.concatenate([index[first], index])
+    seg_known = np.concatenate([known[first], known])
+    blank = codes.get("")
+    first_status = from_code[first]
+    if blank is not None:  # no recorded first status: the first change's target from creation
+        first_status = np.where(first_status == blank, to_code[first], first_status)
+    seg_status = np.concatenate([first_status, to_code])
+    seg_start = np.concatenate([items.created[index[first]], at])
+    seg_end = np.concatenate([at[first], end])
+    started = items.started[seg_index]
+    seg_done = items.done[seg_index]
+    seconds = np.clip(np.minimum(seg_end, seg_done) - np.maximum(seg_start, started), 0, None)
+    names = [""] * len(codes)
+    for name, code in codes.items():
+        names[code] = name
+    active = _active_table(sources, items.source[seg_index], seg_status, names)
+    keep = seg_known & (seconds > 0)
+    return StatusTimes(
+        item=seg_item[keep],
+        done=seg_done[keep],
+        status=seg_status[keep],
+        seconds=seconds[keep],
+        active=active[keep],
+        names=names,
+    )
+
+
+def _active_table(
+    sources: list[int], source: np.ndarray, status: np.ndarray, names: list[str]
+) -> np.ndarray:
+    """Per segment: whether work is active in its status (looked up once per source and status)."""
+    marked = dict(DataSource.objects.filter(pk__in=sources).values_list("id", "active_statuses"))
     categories = _status_categories(sources)
-    active_rows = np.array(
+    pairs, inverse = np.unique(np.stack([source, status]), axis=1, return_inverse=True)
+    flags = np.array(
         [
-            is_active(name, categories.get((facts[i][3], name), "todo"), active.get(facts[i][3]))
-            for i, name in zip(seg_item, seg_status, strict=True)
+            work_is_active(
+                names[code], categories.get((int(src), names[code]), "todo"), marked.get(int(src))
+            )
+            for src, code in pairs.T
         ],
         dtype=bool,
     )
-    keep = seconds > 0
-    return StatusTimes(
-        item=item_arr[keep],
-        done=done[keep],
-        status=status[keep],
-        seconds=seconds[keep],
-        active=active_rows[keep],
-    )
+    return flags[inverse.ravel()] if len(flags) else np.zeros(len(status), bool)
 
 
 def _status_categories(sources: list[int]) -> dict[tuple[int, str], str]:

@@ -3,7 +3,6 @@ seconds (NaN for none), plus the pure derivations the loader and the metrics sha
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,9 +12,6 @@ from accord.metrics.catalog.affiliation import MIXED_ORG, UNKNOWN_ORG, Affiliati
 
 CATEGORY_CODES = {"todo": 0, "in_progress": 1, "done": 2, "cancelled": 3}
 TODO, IN_PROGRESS, DONE, CANCELLED = 0, 1, 2, 3
-# Statuses a data source has not marked active count as waiting when their name says so; with
-# no active statuses marked, every other in-progress status is active (DataSource.active_statuses).
-WAITING_NAMES = re.compile(r"block|wait|hold|pause|queue|parked|stuck|pending", re.IGNORECASE)
 BUG_TYPES = frozenset({"bug", "defect", "缺陷", "故障", "incident", "hotfix"})
 
 
@@ -33,6 +29,7 @@ class WorkItems:
     points: np.ndarray
     is_bug: np.ndarray
     org: np.ndarray
+    active: np.ndarray  # seconds of the cycle in active statuses (derived in delivery)
 
 
 @dataclass
@@ -41,9 +38,10 @@ class StatusTimes:
 
     item: np.ndarray  # work item id per row
     done: np.ndarray  # the item's done time per row
-    status: np.ndarray  # status name per row (object)
+    status: np.ndarray  # status code per row, an index into `names`
     seconds: np.ndarray
     active: np.ndarray  # bool per row
+    names: list[str]
 
 
 @dataclass
@@ -160,14 +158,6 @@ def filter_rows(records: Any, mask: np.ndarray) -> Any:
         return records
     values = {name: getattr(records, name)[mask] for name in records.__dataclass_fields__}
     return type(records)(**values)
-
-
-def is_active(name: str, category: str, marked: tuple[set[str], bool] | None) -> bool:
-    """Work is active in a status the source marks active; with none marked, in every
-    in-progress status whose name does not say it waits ("Blocked", "Waiting for review")."""
-    if marked is not None and marked[1]:
-        return name.casefold() in marked[0]
-    return category == "in_progress" and not WAITING_NAMES.search(name)
 
 
 def deployment_of_changes(prs: PullRequests, deployments: Deployments) -> np.ndarray:

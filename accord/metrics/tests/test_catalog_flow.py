@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from accord.delivery.actions.sources import update_data_source
 from accord.metrics.catalog import CATALOG, Period, compute, compute_many
 from accord.metrics.tests.builders import Delivery, at
 
@@ -139,14 +140,24 @@ def test_time_in_status_sums_each_status_within_the_cycle(data):
 
 def test_flow_efficiency_treats_blocked_and_out_of_progress_time_as_waiting(data):
     # active 240 h of 336 h cycle time
-    assert value(data, "flow_efficiency") == pytest.approx(240 / 336)
+    result = compute(data.engagement, "flow_efficiency", MARCH)
+    assert result.value == pytest.approx(240 / 336)
+    assert result.inputs["waiting_statuses"] == ["Blocked", "Done", "To Do"]
+    # per item: A-1 48/48, A-2 72/96, A-3 120/192
+    assert sorted(e.value or 0 for e in result.counted) == pytest.approx([120 / 192, 0.75, 1])
+    # a bulk recompute reads the derived active time only
+    bulk = compute_many(data.engagement, ["flow_efficiency"], [MARCH])[("flow_efficiency", MARCH)]
+    assert bulk.value == pytest.approx(240 / 336) and "waiting_statuses" not in bulk.inputs
 
 
-def test_flow_efficiency_follows_the_statuses_a_data_source_marks_active(data):
-    # given Blocked marked active too: 264 of 336
-    data.source.active_statuses = ["In Progress", "Blocked"]
-    data.source.save()
-    assert value(data, "flow_efficiency") == pytest.approx(264 / 336)
+def test_flow_efficiency_follows_the_statuses_a_data_source_marks_active(data, mark):
+    # given Blocked marked active too (which re-derives the items' active time): 264 of 336
+    update_data_source(
+        actor=mark, data_source=data.source, active_statuses=["In Progress", "Blocked"]
+    )
+    result = compute(data.engagement, "flow_efficiency", MARCH)
+    assert result.value == pytest.approx(264 / 336)
+    assert result.inputs["waiting_statuses"] == ["Done", "To Do"]
 
 
 @pytest.mark.parametrize(
@@ -197,3 +208,12 @@ def test_a_period_in_local_days_across_the_dst_change_counts_by_local_midnight(
     assert sorted(e.label.split()[0] for e in result.counted) == ["D-1", "D-3"]
     assert day.days == 1.0  # a 23-hour local day is one day
     assert compute(vistula_engagement, "cycle_time_p50_hours", day).value == pytest.approx(12)
+
+
+def test_delivery_derives_each_items_active_seconds_when_its_history_is_written(data):
+    from accord.delivery.models import WorkItem
+
+    active = dict(WorkItem.objects.values_list("key", "active_seconds"))
+    # A-2: 72 of its 96 h active; A-4 and A-8 have no cycle time
+    assert active["A-2"] == 72 * 3600
+    assert (active["A-4"], active["A-8"]) == (None, None)
