@@ -5,8 +5,9 @@
 
 Generates an engagement in a fresh SQLite database under a temporary ACCORD_HOME (or the
 ACCORD_HOME given, reusing the engagement generated there before; or BENCH_DATABASE_URL), with
-`items` work items of `moves` status changes each, pull requests, deployments and incidents over one year, then times
-`compute_many(engagement, every key, 12 months, evidence=False)` (the full recompute path) and
+`items` work items of `moves` status changes each, pull requests, deployments and incidents
+over one year, then times `compute_many(engagement, every key, 12 months, evidence=False)` (the
+full recompute path) and
 `compute(...)` of throughput with its evidence for one month. Prints the seconds per phase.
 """
 
