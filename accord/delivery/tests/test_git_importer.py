@@ -7,6 +7,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from accord.delivery.actions import ImportFailed, ImportSummary, run_import
 from accord.delivery.connectors.git.importer import import_file
@@ -224,3 +226,68 @@ def test_the_parser_refuses_output_it_did_not_ask_for(lines):
 def test_raw_dates_keep_their_offset():
     when, offset = parse_raw_date(b"1772439300 -0930")
     assert offset == -570 and when.utcoffset() == dt.timedelta(hours=-9, minutes=-30)
+
+
+def _commits(source: DataSource) -> set[tuple]:
+    return set(
+        Commit.objects.filter(data_source=source).values_list(
+            "external_id",
+            "author_email",
+            "authored_at",
+            "committed_at",
+            "additions",
+            "deletions",
+            "files_changed",
+            "summary",
+        )
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_history(tmp_path_factory) -> Path:
+    """One repository for every example: main and feature as in `history`, plus a tag."""
+    path = tmp_path_factory.mktemp("shared") / "payments"
+    path.mkdir()
+    git(path, "init", "-q", "-b", "main")
+    commit(path, "First", {"a.txt": "one\ntwo\nthree\n"})
+    git(path, "checkout", "-q", "-b", "feature")
+    commit(path, "Feature work", {"a.txt": "one\nTWO\nthree\n", "b.txt": "x\ny\n"}, author=LUKASZ)
+    git(path, "checkout", "-q", "main")
+    commit(path, "On main", {"c.txt": "c\n"})
+    git(path, "tag", "v1")
+    git(path, "merge", "-q", "--no-ff", "-m", "Merge feature", "feature")
+    return path
+
+
+_GIT_EXAMPLES = iter(range(10**6))
+
+
+@pytest.mark.django_db
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(refs=st.lists(st.sampled_from(["main", "feature", "v1", ""]), min_size=1, max_size=4))
+def test_any_sequence_of_overlapping_ref_imports_ends_where_one_import_of_their_union_does(
+    vistula_engagement, shared_history, refs
+):
+    # given two fresh sources ("" stands for every branch and tag)
+    n = next(_GIT_EXAMPLES)
+    pieces, whole = (
+        DataSource.objects.create(engagement=vistula_engagement, kind="git", name=f"{name} {n}")
+        for name in ("pieces", "whole")
+    )
+
+    # when one imports the refs one by one (the first twice), the other all their history once
+    for ref in [*refs, refs[0]]:
+        do_import(pieces, shared_history, **({"ref": ref} if ref else {}))
+    reachable = {
+        sha for ref in refs for sha in git(shared_history, "rev-list", ref or "--all").split()
+    }
+    for sha in sorted(reachable):
+        do_import(whole, shared_history, ref=sha)
+
+    # then both hold the same commits, each once
+    assert _commits(pieces) == _commits(whole)
+    assert {c[0] for c in _commits(pieces)} == reachable
+    pieces.delete()
+    whole.delete()
