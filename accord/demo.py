@@ -20,6 +20,7 @@ from accord.accounts.models import Organization, Role, User
 from accord.engagements import actions as engagement_actions
 from accord.engagements.models import Engagement, EngagementStatus, Visibility
 from accord.lib.env import envstr
+from accord.metrics.demo import load_metrics_demo
 from accord.selection.demo import load_selection_demo
 from accord.vendors import actions as vendor_actions
 from accord.vendors.models import (
@@ -619,6 +620,7 @@ def load_demo() -> dict[str, Any]:
     for spec in ENGAGEMENTS:
         created |= _load_engagement(spec, manager)
     created |= load_selection_demo()
+    created |= load_metrics_demo()
     return {
         "created": created,
         "users": demo_users(),
