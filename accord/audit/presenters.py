@@ -8,6 +8,7 @@ it resolves the foreign keys of the whole page in bulk, one query per related mo
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -251,8 +252,10 @@ class _Presenter:
         field = _field(model, name)
         if _is_secret(model, field):
             return ShownValue(SECRET_SET if value else "not set", empty=not value)
-        if value is None or value == "" or value == []:
+        if value is None or value == "" or value == [] or value == {}:
             return None
+        if isinstance(value, dict):  # a JSON field: shown as JSON, not as Python's repr
+            return _text(json.dumps(value, ensure_ascii=False, sort_keys=True))
         if field is None:
             return _text(value if isinstance(value, str) else str(value))
         if field.is_relation and field.related_model is not None:
@@ -296,7 +299,10 @@ class _Presenter:
             when=relative_time(event.at, now),
             exact=exact_time(event.at),
             changes=[
-                self.change(event, name, pair) for name, pair in (event.changes or {}).items()
+                change
+                for name, pair in (event.changes or {}).items()
+                # An empty value on both sides ({} on creation, say) says nothing to a reader.
+                if (change := self.change(event, name, pair)).before or change.after
             ],
         )
 

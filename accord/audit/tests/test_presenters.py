@@ -180,6 +180,20 @@ def test_a_users_password_hash_never_reaches_the_log(alice: User, client_org: ob
     assert event.changes["password"] == [None, "(secret set)"]
 
 
+def test_json_values_read_as_json_and_empty_ones_are_left_out(
+    mark: User, vistula_engagement: Engagement
+) -> None:
+    record_event(
+        actor=mark,
+        action="create",
+        instance=vistula_engagement,
+        changes={"scope": [None, {}], "name": [None, {"board": "MB", "done": ["Done"]}]},
+    )
+    shown = _latest(mark, object_type="engagements.engagement", action="create")
+    assert [c.field for c in shown.changes] == ["name"]
+    assert _change(shown, "name") == (None, '{"board": "MB", "done": ["Done"]}')
+
+
 def test_secrets_in_older_events_stay_redacted_when_shown(
     alice: User, vistula_engagement: Engagement
 ) -> None:
@@ -259,7 +273,7 @@ def test_the_history_page_reads_like_a_product(
     assert "Active</del> → Paused" in html
     assert "EUR 1,850,000.00" in html  # the creation event's budget
     assert ">just now</time>" in html and "IST" in html
-    assert "<details" in html and "<summary>show</summary>" in html
+    assert "<details" in html and '<span class="audit-closed">show</span>' in html
     assert "Start date" in html and "5 Jan 2026" in html
 
 
