@@ -16,6 +16,7 @@ from accord.selection.models import (
     Candidate,
     CommunicationKind,
     CriteriaTemplate,
+    Criterion,
     Evaluation,
     EvaluationStatus,
 )
@@ -132,6 +133,49 @@ class WeightsForm(forms.Form):
 
     def weights(self) -> dict[int, Any]:
         return {int(name[1:]): value for name, value in self.cleaned_data.items()}
+
+
+class CriterionForm(forms.ModelForm):
+    """A criterion's wording: name, description and, for sub-criteria, the 1/3/5 anchors."""
+
+    class Meta:
+        model = Criterion
+        fields = ["name", "description", "anchor_1", "anchor_3", "anchor_5"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        labels = {
+            "anchor_1": "A 1 looks like",
+            "anchor_3": "A 3 looks like",
+            "anchor_5": "A 5 looks like",
+        }
+        help_texts = {"anchor_1": "", "anchor_3": "", "anchor_5": ""}
+
+    def __init__(self, *args: Any, group: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if group:
+            for name in ("anchor_1", "anchor_3", "anchor_5"):
+                del self.fields[name]
+        _style(self)
+
+
+class NewCriterionForm(CriterionForm):
+    """A new sub-criterion of a group, or a new group with a first sub-criterion."""
+
+    parent = forms.ModelChoiceField(
+        queryset=Criterion.objects.none(),
+        required=False,
+        empty_label="A new group (its first sub-criterion gets the same name)",
+        label="Add to",
+    )
+
+    field_order = ["parent", "name", "description", "anchor_1", "anchor_3", "anchor_5"]
+
+    def __init__(self, *args: Any, evaluation: Evaluation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parent = self.fields["parent"]
+        assert isinstance(parent, forms.ModelChoiceField)
+        parent.queryset = evaluation.criteria.filter(parent__isnull=True)
+        self.order_fields(self.field_order)
+        _style(self)
 
 
 class TemplateForm(forms.Form):

@@ -54,11 +54,20 @@ def _vendor_path(key: str, view: str = "detail") -> str:
     return reverse(f"vendors:{view}", args=[vendor.slug])
 
 
-def _evaluation_path(view: str) -> str:
-    """A page of the first demo evaluation."""
-    evaluation = Evaluation.objects.order_by("pk").first()
-    assert evaluation is not None, "the demo workspace has no evaluation"
+def _evaluation_path(view: str, *, decided: bool = True) -> str:
+    """A page of the decided demo evaluation (or of the open one)."""
+    evaluation = Evaluation.objects.filter(decision__isnull=not decided).order_by("pk").first()
+    assert evaluation is not None, "the demo workspace has no such evaluation"
     return reverse(f"selection:{view}", args=[evaluation.slug])
+
+
+def _criterion_edit_path() -> str:
+    """The edit page of the open demo evaluation's first sub-criterion."""
+    evaluation = Evaluation.objects.filter(decision__isnull=True).order_by("pk").first()
+    assert evaluation is not None, "the demo workspace has no open evaluation"
+    criterion = evaluation.criteria.filter(parent__isnull=False).first()
+    assert criterion is not None
+    return reverse("selection:criterion_edit", args=[evaluation.slug, criterion.pk])
 
 
 def _engagement_path(view: str) -> str:
@@ -86,9 +95,23 @@ MAIN_PAGES = [
     MainPage("incidents", lambda: _engagement_path("delivery:incidents")),
     MainPage("commits", lambda: _engagement_path("delivery:commits")),
     MainPage("people", lambda: reverse("delivery:people"), roles=("manager",)),
+    MainPage("kpi-portfolio", lambda: reverse("metrics:portfolio")),
+    MainPage("kpi-dashboard", lambda: _engagement_path("metrics:dashboard")),
+    MainPage("kpi-new", lambda: _engagement_path("metrics:kpi_add"), roles=("manager",)),
+    MainPage("engagement-metrics", lambda: _engagement_path("metrics:engagement_metrics")),
+    MainPage(
+        "metric-explain",
+        lambda: reverse("metrics:explain", args=["mobile-banking-app", "cycle_time_p50_hours"]),
+    ),
     MainPage("evaluations", lambda: reverse("selection:list"), roles=("admin", "manager")),
     MainPage("evaluation-detail", lambda: _evaluation_path("detail"), roles=("manager",)),
     MainPage("evaluation-criteria", lambda: _evaluation_path("criteria"), roles=("manager",)),
+    MainPage(
+        "evaluation-criteria-editing",
+        lambda: _evaluation_path("criteria", decided=False),
+        roles=("manager",),
+    ),
+    MainPage("criterion-edit", _criterion_edit_path, roles=("manager",)),
     MainPage(
         "evaluation-ranking", lambda: _evaluation_path("ranking"), roles=("manager", "evaluator")
     ),

@@ -133,6 +133,13 @@ def _selection_routes() -> dict[str, Route]:
         "selection:criteria": Route("evaluation", ("GET",), ev),
         "selection:weights_save": Route("evaluation_write", ("POST",), ev),
         "selection:template_save": Route("evaluation_write", ("POST",), ev),
+        "selection:criterion_add": Route("evaluation_write", ("POST",), ev),
+        "selection:criterion_edit": Route(
+            "evaluation_write", ("GET", "POST"), _item("evaluation", "criterion")
+        ),
+        "selection:criterion_delete": Route(
+            "evaluation_write", ("POST",), _item("evaluation", "criterion")
+        ),
         "selection:candidate_add": Route("evaluation_write", ("POST",), ev),
         "selection:candidate": Route("evaluation", ("GET",), item),
         "selection:communication_add": Route("evaluation_write", ("POST",), item),

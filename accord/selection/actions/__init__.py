@@ -14,10 +14,13 @@ from accord.selection.actions.candidates import (
     update_candidate,
 )
 from accord.selection.actions.criteria import (
+    add_criterion,
     create_criteria_template,
     ensure_default_template,
+    remove_criterion,
     save_criteria_as_template,
     set_weights,
+    update_criterion,
     validate_definition,
 )
 from accord.selection.actions.decisions import (
@@ -43,6 +46,7 @@ from accord.selection.actions.scores import record_score, submit_scores
 __all__ = [
     "RESERVED_SLUGS",
     "add_candidate",
+    "add_criterion",
     "answer_checklist_item",
     "assign_evaluator",
     "create_criteria_template",
@@ -57,11 +61,13 @@ __all__ = [
     "record_score",
     "refresh_red_flags",
     "refresh_vendor_flags",
+    "remove_criterion",
     "save_criteria_as_template",
     "set_weights",
     "submit_scores",
     "unassign_evaluator",
     "update_candidate",
+    "update_criterion",
     "update_requirements",
     "validate_definition",
 ]

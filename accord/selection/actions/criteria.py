@@ -1,4 +1,5 @@
-"""Criteria and weights: validating a definition, templates, weights per level."""
+"""Criteria and weights: validating a definition, templates, weights per level, and editing
+criteria (names, descriptions, 1/3/5 anchors, adding and removing groups and sub-criteria)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,16 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accord.accounts.models import User
-from accord.audit.actions import create_audited, update_audited
+from accord.audit.actions import create_audited, delete_audited, update_audited
 from accord.selection import queries
 from accord.selection.defaults import DEFAULT_CRITERIA, DEFAULT_TEMPLATE_NAME
 from accord.selection.models import (
     CriteriaTemplate,
+    Criterion,
     Evaluation,
+    EvaluationStatus,
+    EvaluatorAssignment,
+    Score,
 )
 
 HUNDRED = Decimal("100")
@@ -137,6 +142,7 @@ def save_criteria_as_template(
 @transaction.atomic
 def set_weights(*, actor: User, evaluation: Evaluation, weights: Mapping[int, Any]) -> None:
     """Set criterion weights (by criterion id); each level must still add up to 100 %."""
+    _check_open(evaluation)
     groups = queries.groups_of(evaluation)
     known = {c.pk: c for g in groups for c in [g.criterion, *g.subs]}
     unknown = set(weights) - set(known)
@@ -149,3 +155,137 @@ def set_weights(*, actor: User, evaluation: Evaluation, weights: Mapping[int, An
     for pk, criterion in known.items():
         if criterion.weight != new[pk]:
             update_audited(actor=actor, instance=criterion, fields={"weight": new[pk]})
+
+
+# --- Editing criteria -----------------------------------------------------------------------
+
+TEXT_FIELDS = ("name", "description", "anchor_1", "anchor_3", "anchor_5")
+
+
+def _check_open(evaluation: Evaluation) -> None:
+    if evaluation.status == EvaluationStatus.DECIDED:
+        raise ValidationError("The evaluation is decided; its criteria no longer change.")
+
+
+def _check_no_submissions(evaluation: Evaluation, doing: str) -> None:
+    """Criteria are added only before anyone submits: a submitted sheet cannot be completed."""
+    submitted = EvaluatorAssignment.objects.filter(
+        evaluation=evaluation, submitted_at__isnull=False
+    ).count()
+    if submitted:
+        raise ValidationError(
+            f"{submitted} evaluator(s) have submitted their scores, so {doing} would leave it "
+            "unscored by them; add criteria before anyone submits."
+        )
+
+
+def _text(fields: Mapping[str, Any]) -> dict[str, str]:
+    unknown = set(fields) - set(TEXT_FIELDS)
+    if unknown:
+        raise ValidationError(f"Only {', '.join(TEXT_FIELDS)} of a criterion can be edited here.")
+    text = {name: str(value or "").strip() for name, value in fields.items()}
+    if "name" in text and not text["name"]:
+        raise ValidationError({"name": "Give the criterion a name."})
+    return text
+
+
+def _next_position(evaluation: Evaluation, parent: Criterion | None) -> int:
+    last = evaluation.criteria.filter(parent=parent).order_by("-position").first()
+    return last.position + 1 if last else 0
+
+
+@transaction.atomic
+def update_criterion(*, actor: User, criterion: Criterion, **fields: Any) -> Criterion:
+    """Change a criterion's name, description or 1/3/5 anchors (until the decision)."""
+    _check_open(criterion.evaluation)
+    text = _text(fields)
+    if criterion.is_group:
+        text = {k: v for k, v in text.items() if not k.startswith("anchor_")}
+    return update_audited(actor=actor, instance=criterion, fields=text)
+
+
+@transaction.atomic
+def add_criterion(
+    *, actor: User, evaluation: Evaluation, parent: Criterion | None, **fields: Any
+) -> Criterion:
+    """Add a sub-criterion to a group, or a group (with its first sub-criterion, named the
+    same) when `parent` is None. It starts at 0 % so every level still adds up to 100 %."""
+    _check_open(evaluation)
+    _check_no_submissions(evaluation, "a new criterion")
+    if parent is not None and (parent.evaluation_id != evaluation.pk or not parent.is_group):
+        raise ValidationError({"parent": "Choose a criteria group of this evaluation."})
+    text = _text(fields)
+    if "name" not in text:
+        raise ValidationError({"name": "Give the criterion a name."})
+    if parent is None:
+        group_text = {k: v for k, v in text.items() if not k.startswith("anchor_")}
+        group = create_audited(
+            actor=actor,
+            instance=Criterion(
+                evaluation=evaluation,
+                weight=Decimal(0),
+                position=_next_position(evaluation, None),
+                **group_text,
+            ),
+        )
+        create_audited(
+            actor=actor,
+            instance=Criterion(
+                evaluation=evaluation, parent=group, weight=HUNDRED, position=0, **text
+            ),
+        )
+        return group
+    return create_audited(
+        actor=actor,
+        instance=Criterion(
+            evaluation=evaluation,
+            parent=parent,
+            weight=Decimal(0),
+            position=_next_position(evaluation, parent),
+            **text,
+        ),
+    )
+
+
+def _rescaled(weights: Mapping[int, Decimal]) -> dict[int, Decimal]:
+    """The weights scaled to add up to 100 (equal shares when all are 0), to two decimals; the
+    rounding remainder goes to the largest so the level adds up exactly."""
+    if not weights:
+        return {}
+    total = sum(weights.values(), Decimal(0))
+    if total == 0:
+        raw = {pk: HUNDRED / len(weights) for pk in weights}
+    else:
+        raw = {pk: w * HUNDRED / total for pk, w in weights.items()}
+    result = {pk: w.quantize(Decimal("0.01")) for pk, w in raw.items()}
+    largest = max(result, key=lambda pk: (result[pk], -pk))
+    result[largest] += HUNDRED - sum(result.values(), Decimal(0))
+    return result
+
+
+@transaction.atomic
+def remove_criterion(*, actor: User, criterion: Criterion) -> None:
+    """Remove a sub-criterion or a whole group that nobody has scored; the weights of the rest
+    of its level are rescaled proportionally so the level still adds up to 100 %."""
+    evaluation = criterion.evaluation
+    _check_open(evaluation)
+    scored = Score.objects.filter(criterion__in=[criterion, *criterion.children.all()]).count()
+    if scored:
+        raise ValidationError(
+            f"“{criterion.name}” has {scored} score(s), so it can no longer be removed; "
+            "set its weight to 0 % instead."
+        )
+    siblings = evaluation.criteria.filter(parent_id=criterion.parent_id).exclude(pk=criterion.pk)
+    if not siblings.exists():
+        raise ValidationError(
+            f"“{criterion.name}” is the last "
+            + ("criteria group" if criterion.is_group else "sub-criterion of its group")
+            + "; add another before removing it."
+        )
+    for child in criterion.children.all():
+        delete_audited(actor=actor, instance=child)
+    delete_audited(actor=actor, instance=criterion)
+    new = _rescaled({s.pk: s.weight for s in siblings})
+    for sibling in siblings:
+        if sibling.weight != new[sibling.pk]:
+            update_audited(actor=actor, instance=sibling, fields={"weight": new[sibling.pk]})

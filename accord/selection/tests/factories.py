@@ -30,4 +30,5 @@ def selection_objects(
         "checklist_item": candidate.checklist.first(),
         "red_flag": candidate.red_flags.first(),
         "criteria_template": actions.ensure_default_template(),
+        "criterion": evaluation.criteria.filter(parent__isnull=False).first(),
     }

@@ -11,7 +11,14 @@ from accord.selection.views.candidates import (
     flag_override,
     flags_refresh,
 )
-from accord.selection.views.criteria import criteria, template_save, weights_save
+from accord.selection.views.criteria import (
+    criteria,
+    criterion_add,
+    criterion_delete,
+    criterion_edit,
+    template_save,
+    weights_save,
+)
 from accord.selection.views.evaluations import (
     evaluation_create,
     evaluation_detail,
@@ -30,6 +37,9 @@ __all__ = [
     "candidate_invite",
     "communication_add",
     "criteria",
+    "criterion_add",
+    "criterion_delete",
+    "criterion_edit",
     "decision",
     "engagement_create",
     "evaluation_create",
