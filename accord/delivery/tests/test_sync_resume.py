@@ -201,3 +201,37 @@ def test_a_queued_run_whose_worker_never_began_does_not_block_for_ever(
     stuck.refresh_from_db()
     assert fresh != stuck and fresh.status == SyncRunStatus.QUEUED
     assert stuck.status == SyncRunStatus.INTERRUPTED
+
+
+def test_a_run_killed_after_its_last_page_reads_only_what_was_left(
+    monkeypatch, vistula_engagement, five_page_jira
+):
+    # given a worker that dies after writing page 5, while reading sprints and statuses
+    server = five_page_jira
+    source = _source(vistula_engagement, server)
+
+    def dying(**kwargs):
+        raise Killed
+
+    monkeypatch.setattr(jira_sync, "_sync_reference_data", dying)
+    monkeypatch.setattr(source_actions, "release_sync", lambda **kwargs: None)
+    dead = request_sync(data_source=source, requested_by=None)
+    with pytest.raises(Killed):
+        sync_data_source_task.call(dead.pk)
+    monkeypatch.undo()
+    assert WorkItem.objects.filter(data_source=source).count() == 30
+    assert DataSource.objects.get(pk=source.pk).watermark == {}
+
+    # when the next sync runs after the lease expired
+    _age(source, minutes=11)
+    before = len(server.requests_to(SEARCH))
+    following = request_sync(data_source=source, requested_by=None)
+    sync_data_source_task.call(following.pk)
+
+    # then it searches no more, reads the reference data and moves the watermark
+    following.refresh_from_db()
+    assert following.status == SyncRunStatus.SUCCEEDED, following.error
+    assert len(server.requests_to(SEARCH)) == before
+    assert server.requests_to("/rest/api/3/status")
+    assert DataSource.objects.get(pk=source.pk).watermark["updated"]
+    assert WorkItem.objects.filter(data_source=source).count() == 30

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -155,8 +156,13 @@ def _sync(
     if cursor:
         summary.notes.append(f"Resumed after page {pages} of an earlier run that stopped.")
     hints = FieldHints(story_points=str((data_source.scope or {}).get("story_points_field") or ""))
+    # A run that stopped after its last search page (in the reference data) left no next page:
+    # only the sprints and statuses remain to be read.
+    searched = bool(cursor) and pages > 0 and not token
+    page_iter: Iterator[Any] = iter(())
     try:
-        page_iter = client.search(jql=jql, start_token=token)
+        if not searched:
+            page_iter = client.search(jql=jql, start_token=token)
         first = next(page_iter, None)
     except HttpError as exc:
         if token is None or exc.status not in (400, 404):
