@@ -134,6 +134,43 @@ def test_an_import_of_survey_responses_recomputes_the_kpis_it_touches(
     assert (march.value, march.status, march.evidence_count) == (0.5, "off_track", 2)
 
 
+def test_a_delivery_file_import_recomputes_the_kpis(
+    mark, vistula_engagement, immediate_tasks, django_capture_on_commit_callbacks, tmp_path
+):
+    # given: a throughput KPI measured before any delivery data arrived
+    from accord.delivery.actions.sources import find_or_create_source, import_path
+
+    kpi = actions.define_kpi(
+        actor=mark,
+        engagement=vistula_engagement,
+        metric_key="throughput",
+        target=2,
+        warning_threshold=1,
+    )
+    actions.recompute_engagement(vistula_engagement.pk)
+    assert set(kpi.measurements.values_list("status", flat=True)) == {"no_data"}
+    export = tmp_path / "items.csv"
+    export.write_text(
+        "key,title,status,created,started,done\n"
+        "A-1,One,Done,2026-02-02,2026-02-03,2026-02-10\n"
+        "A-2,Two,Done,2026-02-04,2026-02-05,2026-03-12\n"
+        "A-3,Three,Done,2026-02-04,2026-03-05,2026-03-13\n"
+    )
+    source = find_or_create_source(
+        actor=mark, engagement=vistula_engagement, kind="csv", name="Tracker"
+    )
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        run = import_path(data_source=source, path=export, requested_by=mark)
+    # then
+    assert run.status == "succeeded", run.error
+    by_month = {
+        m.period_start.month: (m.value, m.status)
+        for m in kpi.measurements.filter(period_start__month__in=[1, 2, 3])
+    }
+    assert by_month == {1: (None, "no_data"), 2: (1.0, "at_risk"), 3: (2.0, "on_track")}
+
+
 # --- incremental recompute after a delivery import equals a full recompute -------------------
 
 FIELDS = ["key", "title", "status", "status_category", "created_at", "updated_at"]
