@@ -144,9 +144,11 @@ def invite_candidate(*, actor: User, candidate: Candidate) -> Candidate:
 def answer_checklist_item(
     *, actor: User, item: ChecklistItem, answer: str, evidence: File | None = None
 ) -> ChecklistItem:
-    """A vendor lead answers one item of their own checklist, with optional evidence."""
+    """A vendor lead answers one item of their own checklist (once invited), with evidence."""
     if not answer.strip() and evidence is None and not item.evidence:
         raise ValidationError({"answer": "Write an answer or attach evidence."})
+    if item.candidate.invited_at is None:
+        raise ValidationError("The client has not opened this checklist to you yet.")
     if item.candidate.evaluation.status == EvaluationStatus.DECIDED:
         raise ValidationError("The evaluation is decided; the checklist is closed.")
     fields: dict[str, Any] = {

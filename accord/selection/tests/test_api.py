@@ -388,10 +388,36 @@ def test_a_vendor_lead_sees_only_their_own_candidacy_and_checklist(
     ]
 
 
-def test_the_vendor_lead_answers_with_evidence_and_the_member_may_not(
-    vistula_candidate: Candidate, deccan_candidate: Candidate, lena: User, milo: User
+def test_the_vendor_lead_answers_only_once_the_checklist_is_opened(
+    vistula_candidate: Candidate, lena: User
 ) -> None:
-    # given
+    # given a checklist not yet opened to Vistula
+    item = vistula_candidate.checklist.get(topic="security_policy")
+
+    # when
+    response = api(lena).post(
+        f"/api/v1/candidacies/{vistula_candidate.pk}/checklist/{item.pk}/",
+        {"answer": "Early"},
+        format="json",
+    )
+
+    # then
+    assert response.status_code == 400
+    assert response.json() == {"detail": ["The client has not opened this checklist to you yet."]}
+    item.refresh_from_db()
+    assert item.answer == ""
+
+
+def test_the_vendor_lead_answers_with_evidence_and_the_member_may_not(
+    vistula_candidate: Candidate,
+    deccan_candidate: Candidate,
+    lena: User,
+    milo: User,
+    mark: User,
+) -> None:
+    # given both checklists are opened
+    for candidate in (vistula_candidate, deccan_candidate):
+        actions.invite_candidate(actor=mark, candidate=candidate)
     item = vistula_candidate.checklist.get(topic="security_policy")
     path = f"/api/v1/candidacies/{vistula_candidate.pk}/checklist/{item.pk}/"
     upload = SimpleUploadedFile("policy.pdf", _pdf("policy"), content_type="application/pdf")

@@ -40,6 +40,8 @@ def test_the_demo_has_a_decided_and_an_open_evaluation_and_loads_once(monkeypatc
     assert ("Andes Nearshore", "certificate_missing") in flags
     assert ("Andes Nearshore", "missing_process_documents") in flags
     assert ("Andes Nearshore", "team_too_small") in flags
+    assert ("Andes Nearshore", "low_overlap") in flags
+    assert ("Andes Nearshore", "no_track_record") in flags
     assert ("Deccan Digital Labs", "unclear_pricing") in flags
     assert ("Deccan Digital Labs", "poor_communication") in flags
     assert ("Lusitania Code", "certificate_missing") in flags

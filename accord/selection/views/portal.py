@@ -47,6 +47,7 @@ def portal_checklist(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": candidate,
             "items": queries.checklist_of(candidate),
             "may_answer": policy.can(request.user, Perm.ANSWER_CHECKLIST, candidate)
+            and candidate.invited_at is not None
             and candidate.evaluation.status != EvaluationStatus.DECIDED,
             "form": ChecklistAnswerForm(),
         },
