@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -53,11 +54,11 @@ class Period:
                 f"{self.end.isoformat()})."
             )
 
-    @property
+    @cached_property
     def start_ts(self) -> float:
         return self.start.timestamp()
 
-    @property
+    @cached_property
     def end_ts(self) -> float:
         return self.end.timestamp()
 

@@ -3,6 +3,8 @@ velocity (DESIGN.md). Membership flags (in at start, in at close) come from deli
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from accord.metrics.catalog.base import Outcome, Period, in_period, metric, ratio, select
@@ -47,8 +49,29 @@ def _table(sprints: Sprints, stats: dict[str, np.ndarray], *keys: str) -> list[d
     return rows
 
 
-def _unplanned(sprints: Sprints, stats: dict[str, np.ndarray]) -> np.ndarray:
-    return stats["closed"] & (stats["planned"] == 0)
+def _pooled(
+    inputs: Inputs,
+    period: Period,
+    *,
+    numerator: Callable[[dict[str, np.ndarray]], np.ndarray],
+    denominator: str,
+    empty: str,
+    shown: tuple[str, ...],
+) -> Outcome:
+    """Σ numerator ÷ Σ denominator over the sprints closed in the period, each sprint's own
+    ratio as its evidence; sprints whose denominator is 0 are excluded as `empty`."""
+    sprints = _sprints(inputs)
+    stats = per_sprint(sprints, period)
+    top, bottom = numerator(stats), stats[denominator]
+    usable = stats["closed"] & (bottom > 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per = top / bottom
+    return Outcome(
+        value=ratio(top[usable].sum(), bottom[usable].sum()),
+        counted=[select("sprint", sprints.id, usable, per)],
+        excluded=[select("sprint", sprints.id, stats["closed"] & ~usable, reason=empty)],
+        inputs={"sprints": _table(sprints, stats, *shown)},
+    )
 
 
 @metric(
@@ -65,20 +88,13 @@ def _unplanned(sprints: Sprints, stats: dict[str, np.ndarray]) -> np.ndarray:
 )
 def say_do_ratio(inputs: Inputs, period: Period) -> Outcome:
     """Planned items done at close ÷ planned items, over sprints closed in the period."""
-    sprints = _sprints(inputs)
-    stats = per_sprint(sprints, period)
-    usable = stats["closed"] & (stats["planned"] > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per = stats["planned_done"] / stats["planned"]
-    return Outcome(
-        value=ratio(stats["planned_done"][usable].sum(), stats["planned"][usable].sum()),
-        counted=[select("sprint", sprints.id, usable, per)],
-        excluded=[
-            select(
-                "sprint", sprints.id, _unplanned(sprints, stats), reason="nothing planned at start"
-            )
-        ],
-        inputs={"sprints": _table(sprints, stats, "planned", "planned_done")},
+    return _pooled(
+        inputs,
+        period,
+        numerator=lambda stats: stats["planned_done"],
+        denominator="planned",
+        empty="nothing planned at start",
+        shown=("planned", "planned_done"),
     )
 
 
@@ -95,18 +111,13 @@ def say_do_ratio(inputs: Inputs, period: Period) -> Outcome:
 )
 def planning_accuracy(inputs: Inputs, period: Period) -> Outcome:
     """Planned items done ÷ all items done at close, over sprints closed in the period."""
-    sprints = _sprints(inputs)
-    stats = per_sprint(sprints, period)
-    usable = stats["closed"] & (stats["done"] > 0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per = stats["planned_done"] / stats["done"]
-    return Outcome(
-        value=ratio(stats["planned_done"][usable].sum(), stats["done"][usable].sum()),
-        counted=[select("sprint", sprints.id, usable, per)],
-        excluded=[
-            select("sprint", sprints.id, stats["closed"] & ~usable, reason="nothing done at close")
-        ],
-        inputs={"sprints": _table(sprints, stats, "done", "planned_done")},
+    return _pooled(
+        inputs,
+        period,
+        numerator=lambda stats: stats["planned_done"],
+        denominator="done",
+        empty="nothing done at close",
+        shown=("done", "planned_done"),
     )
 
 
@@ -123,21 +134,13 @@ def planning_accuracy(inputs: Inputs, period: Period) -> Outcome:
 )
 def scope_churn(inputs: Inputs, period: Period) -> Outcome:
     """max(added, removed) ÷ planned, over sprints closed in the period."""
-    sprints = _sprints(inputs)
-    stats = per_sprint(sprints, period)
-    usable = stats["closed"] & (stats["planned"] > 0)
-    churn = np.maximum(stats["added"], stats["removed"])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per = churn / stats["planned"]
-    return Outcome(
-        value=ratio(churn[usable].sum(), stats["planned"][usable].sum()),
-        counted=[select("sprint", sprints.id, usable, per)],
-        excluded=[
-            select(
-                "sprint", sprints.id, _unplanned(sprints, stats), reason="nothing planned at start"
-            )
-        ],
-        inputs={"sprints": _table(sprints, stats, "planned", "added", "removed")},
+    return _pooled(
+        inputs,
+        period,
+        numerator=lambda stats: np.maximum(stats["added"], stats["removed"]),
+        denominator="planned",
+        empty="nothing planned at start",
+        shown=("planned", "added", "removed"),
     )
 
 
