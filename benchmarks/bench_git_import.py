@@ -2,7 +2,8 @@
 
     python benchmarks/bench_git_import.py [--commits 50000] [--repo PATH]
 
-Generates the repository with make_git_repo.py the first time (kept under var/bench/), times the
+Generates the repository with make_git_repo.py in a temporary folder (or uses --repo PATH,
+generating it there when it is missing, to keep it between runs), times the
 exact `git log` command the importer runs with its output thrown away, then imports the whole
 history into a fresh SQLite database in a temporary ACCORD_HOME (or DATABASE_URL's database when
 set), and re-imports it (nothing changes, so that measures the idempotency check). Prints
@@ -78,20 +79,21 @@ def make_source() -> Any:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--commits", type=int, default=50_000)
-    parser.add_argument("--repo", type=Path, help="an existing repository to import instead")
+    parser.add_argument("--repo", type=Path, help="the repository to import (generated if missing)")
     args = parser.parse_args()
 
-    repo = args.repo or ROOT / "var" / "bench" / f"git-{args.commits}"
-    if not repo.exists():
-        print(f"generating {args.commits} commits in {repo} (once) …", flush=True)
-        subprocess.run(
-            [sys.executable, str(ROOT / "benchmarks" / "make_git_repo.py"), str(repo),
-             "--commits", str(args.commits)],
-            check=True,
-        )  # fmt: skip
-
-    with tempfile.TemporaryDirectory(prefix="accord-bench-") as home:
-        setup_django(home)
+    with tempfile.TemporaryDirectory(prefix="accord-bench-") as scratch:
+        repo = args.repo or Path(scratch) / f"git-{args.commits}"
+        if not repo.exists():
+            print(f"generating {args.commits} commits in {repo} …", flush=True)
+            subprocess.run(
+                [sys.executable, str(ROOT / "benchmarks" / "make_git_repo.py"), str(repo),
+                 "--commits", str(args.commits)],
+                check=True,
+            )  # fmt: skip
+        home = Path(scratch) / "home"
+        home.mkdir()
+        setup_django(str(home))
         from accord.delivery.actions import ImportSummary, run_import
         from accord.delivery.connectors.git.importer import import_file
         from accord.delivery.models import Commit

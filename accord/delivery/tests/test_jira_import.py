@@ -39,16 +39,21 @@ def load(name: str):
     return json.loads((DATA / name).read_text(encoding="utf-8"))
 
 
-@pytest.fixture
-def source(vistula_engagement):
+def like_source(engagement, name: str) -> DataSource:
+    """A Jira source with the settings the samples need (story points, mapping, incidents)."""
     return DataSource.objects.create(
-        engagement=vistula_engagement,
+        engagement=engagement,
         kind="jira",
-        name="Jira",
+        name=name,
         scope={"story_points_field": "customfield_10024"},
         status_mapping=MAPPING,
         incident_rule={"issue_types": ["缺陷"]},
     )
+
+
+@pytest.fixture
+def source(vistula_engagement):
+    return like_source(vistula_engagement, "Jira")
 
 
 def write(folder: Path, name: str, payload) -> Path:
@@ -404,18 +409,9 @@ def test_any_sequence_of_overlapping_imports_ends_where_one_import_of_their_unio
     vistula_engagement, tmp_path_factory, parts
 ):
     # given two fresh sources with the same settings
-    def new_source(name):
-        return DataSource.objects.create(
-            engagement=vistula_engagement,
-            kind="jira",
-            name=name,
-            scope={"story_points_field": "customfield_10024"},
-            status_mapping=MAPPING,
-            incident_rule={"issue_types": ["缺陷"]},
-        )
-
     n = next(_EXAMPLES)
-    pieces, whole = new_source(f"pieces {n}"), new_source(f"whole {n}")
+    pieces = like_source(vistula_engagement, f"pieces {n}")
+    whole = like_source(vistula_engagement, f"whole {n}")
     # when one imports the parts one by one (some twice) and the other their union at once
     _import_parts(pieces, tmp_path_factory.mktemp("pieces"), [*parts, parts[0]])
     union = (
@@ -456,3 +452,36 @@ def test_sprint_flags_are_recomputed_when_the_sprint_dates_arrive_after_the_item
     membership.refresh_from_db()
     assert membership.sprint.name == "EE Sprint 7"
     assert (membership.in_at_start, membership.in_at_close) == (True, False)
+
+
+@pytest.mark.django_db
+def test_an_export_written_in_parts_ends_where_one_batch_does(
+    vistula_engagement, tmp_path, monkeypatch
+):
+    # given every recorded file (pages of two boards, changelog pages, sprint and status
+    # lists), the issues split over pages of 7, and two sources with the same settings
+    from accord.delivery.connectors.jira import importer
+
+    board = load("board-8-issues.json")
+    for n, start in enumerate(range(0, len(board["issues"]), 7)):
+        write(
+            tmp_path,
+            f"pages/board-8-{n:02d}.json",
+            {**board, "issues": board["issues"][start : start + 7]},
+        )
+    for name in ("board-93-issues.json", "statuses.json", "board-8-sprints.json"):
+        shutil.copy(DATA / name, tmp_path / name)
+    shutil.copytree(DATA / "changelogs", tmp_path / "changelogs")
+    whole, parts = (
+        like_source(vistula_engagement, "whole"),
+        like_source(vistula_engagement, "parts"),
+    )
+    # when one imports it as one batch and the other five issues at a time
+    monkeypatch.setattr(importer, "PART_SIZE", 10_000)
+    in_one = run(whole, tmp_path)
+    monkeypatch.setattr(importer, "PART_SIZE", 5)
+    in_parts = run(parts, tmp_path)
+    # then both end in the same state, and say the same about what they wrote
+    assert snapshot(parts) == snapshot(whole)
+    assert in_parts.counts == in_one.counts
+    assert sorted(in_parts.summary.splitlines()) == sorted(in_one.summary.splitlines())

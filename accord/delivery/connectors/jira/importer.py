@@ -5,6 +5,10 @@ Accepted: search and Agile board responses (`{"issues": [...]}`, with or without
 status list (GET /rest/api/2/status), changelog pages saved as `changelogs/issue-<id>.json`
 next to the issues (several pages of one issue may be `issue-<id>-2.json` …), and Jira Cloud's
 CSV export (dates in option `zone`, else the data source's scope `zone`, else UTC).
+
+A large export is written as it is read, PART_SIZE issues at a time (status and sprint lists and
+changelog pages first), so memory stays flat; statuses are resolved and facts derived once at
+the end, and everything is still one transaction.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from accord.delivery.connectors.jira.mapping import (
     ChangelogPage,
     FieldHints,
     History,
+    Issue,
     MappingError,
     changelog_page,
     detect_shape,
@@ -31,12 +36,20 @@ from accord.delivery.connectors.jira.mapping import (
     parse_histories,
 )
 from accord.delivery.connectors.jira.mapping_csv import looks_like_csv_export, map_csv
-from accord.delivery.connectors.jira.store import Batch, write_batch
+from accord.delivery.connectors.jira.store import (
+    Batch,
+    Written,
+    newer_or_same,
+    settle_import,
+    write_part,
+)
 from accord.delivery.models import DataSource, WorkItem
 
+_UNSEEN = object()
 _CHANGELOG_NAME = re.compile(
     r"^issue-(?P<issue>\d+|[A-Za-z][A-Za-z0-9_]*-\d+)(?:[-_.]p?\d+)?\.json$"
 )
+PART_SIZE = 10_000
 EXPECTED = (
     "expected an issue search or board response ({“issues”: [...]}), a list of issues, "
     "a sprint list ({“values”: [...]}), a status list, a changelog page or Jira's CSV export"
@@ -61,14 +74,24 @@ def import_file(
         ),
         zone=_zone(options.get("zone") or scope.get("zone") or "UTC"),
         base_url=str(scope.get("base_url") or ""),
+        summary=summary,
     )
     files = _files(Path(path), summary)
     if not files:
         raise ImportFailed(f"{path} holds no .json or .csv file to import.")
-    for file in files:
+    # Lists and changelog pages first, so each part of the issues is written complete.
+    for file in sorted(files, key=_holds_issues):
         reader.read(file, label=_label(Path(path), file))
-    reader.batch.histories = reader.assemble_changelogs(summary)
-    write_batch(data_source=data_source, batch=reader.batch, summary=summary)
+    reader.write(final=True)
+    settle_import(data_source=data_source, written=reader.written, summary=summary)
+
+
+def _holds_issues(file: Path) -> bool:
+    """Whether a file looks like issues (CSV, a search page): only the reading order uses it."""
+    if file.suffix.lower() == ".csv":
+        return True
+    with file.open("rb") as f:
+        return b'"issues"' in f.read(4096)
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -102,14 +125,46 @@ class _Reader:
     """Reads files into one Batch, remembering changelog pages until all files are read."""
 
     def __init__(
-        self, *, data_source: DataSource, hints: FieldHints, zone: ZoneInfo, base_url: str
+        self,
+        *,
+        data_source: DataSource,
+        hints: FieldHints,
+        zone: ZoneInfo,
+        base_url: str,
+        summary: ImportSummary,
     ) -> None:
         self.data_source = data_source
         self.hints = hints
         self.zone = zone
         self.base_url = base_url
+        self.summary = summary
         self.batch = Batch()
+        self.written = Written()
+        # Issues written by an earlier part, with their updated time: an older copy seen later
+        # is dropped, as one batch would have dropped it.
+        self.seen: dict[str, Any] = {}
         self.pages: dict[str, list[tuple[str, ChangelogPage]]] = defaultdict(list)
+
+    def add_issue(self, issue: Issue) -> None:
+        """Keep the newest copy of an issue; write a part when it is full."""
+        old = self.seen.get(issue.external_id, _UNSEEN)
+        if old is not _UNSEEN and not newer_or_same(issue.updated_at, old):
+            return
+        self.batch.add_issue(issue)
+        if len(self.batch.issues) >= PART_SIZE:
+            self.write(final=False)
+
+    def write(self, *, final: bool) -> None:
+        """Write what is read so far, with the complete changelogs of its issues."""
+        self.batch.histories = self.assemble_changelogs(self.summary, final=final)
+        write_part(
+            data_source=self.data_source,
+            batch=self.batch,
+            summary=self.summary,
+            written=self.written,
+        )
+        self.seen.update({k: i.updated_at for k, i in self.batch.issues.items()})
+        self.batch = Batch()
 
     def read(self, file: Path, *, label: str) -> None:
         """Recognise one file by its content and add what it holds to the batch."""
@@ -137,7 +192,7 @@ class _Reader:
                 )
                 for n, record in enumerate(raw, start=1):
                     try:
-                        self.batch.add_issue(map_issue(record, hints=hints))
+                        self.add_issue(map_issue(record, hints=hints))
                     except MappingError as exc:
                         raise ImportFailed(f"{label}, record {n}: {exc}.") from None
             elif shape == "changelog":
@@ -172,11 +227,16 @@ class _Reader:
         except MappingError as exc:
             raise ImportFailed(f"{label}, {exc}.") from None
         for issue in issues:
-            self.batch.add_issue(issue)
+            self.add_issue(issue)
 
-    def assemble_changelogs(self, summary: ImportSummary) -> dict[str, History]:
-        """Join each issue's changelog pages into its complete history, by issue id."""
+    def assemble_changelogs(self, summary: ImportSummary, *, final: bool) -> dict[str, History]:
+        """Join changelog pages into complete histories, by issue id: those of the batch's
+        issues, and with `final` every page left (of issues stored before)."""
         by_key = {i.key: i.external_id for i in self.batch.issues.values()}
+        if not final:
+            wanted = set(self.batch.issues) | set(by_key)
+            taken = {ref: self.pages.pop(ref) for ref in list(self.pages) if ref in wanted}
+            return self._histories(taken, by_key, summary)
         keys = [k for k in self.pages if not k.isdigit() and k not in by_key]
         if keys:
             by_key.update(
@@ -184,8 +244,17 @@ class _Reader:
                     "key", "external_id"
                 )
             )
+        taken, self.pages = self.pages, defaultdict(list)
+        return self._histories(taken, by_key, summary)
+
+    def _histories(
+        self,
+        taken: dict[str, list[tuple[str, ChangelogPage]]],
+        by_key: dict[str, str],
+        summary: ImportSummary,
+    ) -> dict[str, History]:
         histories: dict[str, History] = {}
-        for ref, pages in self.pages.items():
+        for ref, pages in taken.items():
             issue_id = ref if ref.isdigit() else by_key.get(ref, ref)
             seen: dict[str, Any] = {}
             total = 0

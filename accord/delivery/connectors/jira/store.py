@@ -25,6 +25,7 @@ from accord.delivery.connectors.jira.mapping import (
     StatusInfo,
 )
 from accord.delivery.models import (
+    Category,
     DataSource,
     Incident,
     SourceStatus,
@@ -36,6 +37,7 @@ from accord.delivery.models import (
 from accord.delivery.statuses import (
     ListedStatus,
     current_categories,
+    mapped_category,
     record_status_list,
     resolve_statuses,
 )
@@ -87,16 +89,38 @@ class Batch:
     def add_issue(self, issue: Issue) -> None:
         """Keep the newest copy of an issue seen more than once."""
         known = self.issues.get(issue.external_id)
-        if known is None or _newer_or_same(issue.updated_at, known.updated_at):
+        if known is None or newer_or_same(issue.updated_at, known.updated_at):
             self.issues[issue.external_id] = issue
 
 
-def _newer_or_same(new: dt.datetime | None, old: dt.datetime | None) -> bool:
+def newer_or_same(new: dt.datetime | None, old: dt.datetime | None) -> bool:
     return old is None or (new is not None and new >= old)
+
+
+@dataclass
+class Written:
+    """What the parts of one import written so far touched, for settle_import to finish."""
+
+    items: set[int] = field(default_factory=set)
+    moved_sprints: set[int] = field(default_factory=set)
+    # Sprint ids written by this import: the first copy seen wins, as in one batch.
+    sprints: set[str] = field(default_factory=set)
+    severities: dict[str, str] = field(default_factory=dict)
+    categories: dict[str, str] | None = None
 
 
 def write_batch(*, data_source: DataSource, batch: Batch, summary: ImportSummary) -> list[int]:
     """Write a batch in dependency order and re-derive what it touched; the items' ids."""
+    written = Written()
+    write_part(data_source=data_source, batch=batch, summary=summary, written=written)
+    return settle_import(data_source=data_source, written=written, summary=summary)
+
+
+def write_part(
+    *, data_source: DataSource, batch: Batch, summary: ImportSummary, written: Written
+) -> None:
+    """Write the records of one part of an import (a batch, or some pages of a large export);
+    settle_import then resolves statuses and derives facts once for all parts."""
     if batch.statuses:
         created, changed = record_status_list(
             data_source=data_source,
@@ -106,28 +130,39 @@ def write_batch(*, data_source: DataSource, batch: Batch, summary: ImportSummary
         )
         unchanged = len(batch.statuses) - created - changed
         summary.add("statuses", Counts(created=created, updated=changed, unchanged=unchanged))
-    sprints = dict(batch.sprints)
+    sprints = {k: v for k, v in batch.sprints.items() if k not in written.sprints}
     for issue in batch.issues.values():
         for sprint in issue.sprints:
-            if sprint.external_id:
+            if sprint.external_id and sprint.external_id not in written.sprints:
                 sprints.setdefault(sprint.external_id, sprint)
-    moved_sprints = _write_sprints(data_source, sprints.values(), summary)
-    items, fresh = _write_issues(data_source, batch.issues.values(), summary)
+    written.sprints |= set(sprints)
+    written.moved_sprints |= _write_sprints(data_source, sprints.values(), summary)
+    categories = _expected_categories(data_source, batch, written.categories)
+    written.categories = categories
+    items, fresh = _write_issues(data_source, batch.issues.values(), summary, categories)
     histories = _histories_to_apply(data_source, batch, items, summary)
-    _write_status_changes(data_source, histories, items, summary)
+    _write_status_changes(data_source, histories, items, summary, categories)
     _write_memberships(data_source, batch, histories, items, fresh)
-    # Memberships written above got their flags then; those of sprints whose dates moved now.
-    _refresh_membership_flags(moved_sprints)
     if batch.deleted:
         _delete_issues(data_source, batch.deleted, summary)
-    item_ids = sorted(set(items.values()))
+    written.items |= set(items.values())
+    written.severities.update({i.external_id: i.priority for i in batch.issues.values()})
+
+
+def settle_import(
+    *, data_source: DataSource, written: Written, summary: ImportSummary
+) -> list[int]:
+    """After every part is written: membership flags of sprints whose dates moved, status
+    resolution with the items' facts, incidents; the items' ids."""
+    # Memberships written got their flags then; those of sprints whose dates moved now.
+    _refresh_membership_flags(written.moved_sprints)
+    item_ids = sorted(written.items)
     resolution = resolve_statuses(data_source=data_source, derive_for=item_ids)
     if resolution.unmapped:
         summary.notes.append(resolution.note())
-    severities = {i.external_id: i.priority for i in batch.issues.values()}
     # Items recategorized here may have a new done time, which is their incident's resolution.
     affected = sorted(set(item_ids) | resolution.recategorized_items)
-    _write_incidents(data_source, affected, severities, summary)
+    _write_incidents(data_source, affected, written.severities, summary)
     return item_ids
 
 
@@ -191,8 +226,36 @@ def _incident_types(data_source: DataSource) -> set[str]:
     return {str(t).strip().casefold() for t in rule.get("issue_types", []) if str(t).strip()}
 
 
+def _expected_categories(
+    data_source: DataSource, batch: Batch, known: dict[str, str] | None
+) -> dict[str, str]:
+    """Status id → the category resolve_statuses will most likely settle on after this batch
+    (mapping, else the batch's status list, else its embedded category, else as stored), so rows
+    are written with it and the resolution pass that decides has little left to correct.
+    `known` is what an earlier part of the same import expected."""
+    categories = dict(known) if known is not None else current_categories(data_source)
+    mapping = data_source.status_mapping or {}
+    for status in batch.statuses.values():
+        category = mapped_category(mapping, status.name) or (
+            status.category if status.category in Category.values else None
+        )
+        if category:
+            categories[status.external_id] = category
+    for issue in batch.issues.values():
+        if issue.status_id and issue.status_id not in categories:
+            category = mapped_category(mapping, issue.status) or (
+                issue.embedded_category if issue.embedded_category in Category.values else None
+            )
+            if category:
+                categories[issue.status_id] = category
+    return categories
+
+
 def _write_issues(
-    data_source: DataSource, issues: Iterable[Issue], summary: ImportSummary
+    data_source: DataSource,
+    issues: Iterable[Issue],
+    summary: ImportSummary,
+    categories: Mapping[str, str],
 ) -> tuple[dict[str, int], set[str]]:
     """Upsert work items (never over a newer stored copy): issue id → item id, and the ids
     whose copy was written (not older than the stored one)."""
@@ -208,7 +271,7 @@ def _write_issues(
     fresh, ids = [], {}
     for issue in issues:
         old = stored.get(issue.external_id)
-        if old is not None and not _newer_or_same(issue.updated_at, old[1]):
+        if old is not None and not newer_or_same(issue.updated_at, old[1]):
             summary.skip("work_items", issue.key, "the stored copy was updated more recently")
             ids[issue.external_id] = old[0]
             continue
@@ -221,7 +284,6 @@ def _write_issues(
             if i.assignee is not None
         ],
     )
-    categories = current_categories(data_source)
     by_name = _status_ids_by_name(data_source) if any(not i.status_id for i in fresh) else {}
     incident_types = _incident_types(data_source)
     rows = []
@@ -282,6 +344,7 @@ def _write_status_changes(
     histories: Mapping[str, History],
     items: Mapping[str, int],
     summary: ImportSummary,
+    categories: Mapping[str, str],
 ) -> None:
     moves = [(items[i], m) for i, h in histories.items() if i in items for m in h.status_moves]
     if not moves:
@@ -294,7 +357,6 @@ def _write_status_changes(
             if m.author is not None
         ],
     )
-    categories = current_categories(data_source)
     rows = [
         {
             "external_id": move.external_id,
