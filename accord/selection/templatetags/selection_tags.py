@@ -6,6 +6,8 @@ from typing import Any
 
 from django import forms, template
 
+from accord.vendors.models import CertificationKind, PricingModel, RateUnit
+
 register = template.Library()
 
 
@@ -39,3 +41,16 @@ def signed_points(change: float | None) -> str:
         return "no change flips it"
     sign = "+" if change > 0 else "-"
     return f"{sign}{abs(change) * 100:.1f} points"
+
+
+_LABELS: dict[str, dict[str, str]] = {
+    "pricing": dict(PricingModel.choices),
+    "certificate": dict(CertificationKind.choices),
+    "unit": dict(RateUnit.choices),
+}
+
+
+@register.filter
+def label(value: str, kind: str) -> str:
+    """`{{ promise.pricing_model|label:"pricing" }}`: the display name of a stored choice."""
+    return _LABELS.get(kind, {}).get(value, value)

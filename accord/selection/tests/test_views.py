@@ -225,3 +225,28 @@ def test_the_pdf_report_lists_the_ranking_in_order(scored, mark, tmp_path):
     assert ranking.index("1. Vistula Software House") < ranking.index("2. Deccan Digital Labs")
     assert "robust" in text
     assert "Pilot only" in text
+
+
+def test_the_engagement_page_shows_the_winners_promises_to_both_sides(
+    scored, mark, lena, vistula_candidate
+):
+    # given the engagement started from the decision for Vistula
+    decision = actions.record_decision(
+        actor=mark, evaluation=scored, selected=vistula_candidate, reason="Best"
+    )
+    engagement = actions.create_engagement_from_decision(actor=mark, decision=decision)
+    path = reverse("engagements:detail", args=[engagement.slug])
+
+    # when each side opens it
+    client_page = logged_in(mark).get(path).content.decode()
+    vendor_page = logged_in(lena).get(path).content.decode()
+
+    # then both see the promises; only the client sees the score and the evaluation
+    for page in (client_page, vendor_page):
+        assert "Promised when chosen" in page
+        assert "ISO/IEC 27001" in page and "Time and materials" in page
+        assert "Hub, Poland (8 h overlap)" in page
+    assert "Weighted score" in client_page
+    assert reverse("selection:decision", args=[scored.slug]) in client_page
+    assert "Weighted score" not in vendor_page
+    assert reverse("selection:decision", args=[scored.slug]) not in vendor_page
