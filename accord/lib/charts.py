@@ -20,6 +20,8 @@ LINE_COLOR = "#206bc4"
 TARGET_COLOR = "#2fb344"
 THRESHOLD_COLOR = "#f76707"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+# Values in this unit are shares (0.95) and read as percentages (95 %).
+RATIO = "ratio"
 # Width used where a spec says "fill the container" but there is no container (PDF).
 SVG_WIDTH = 640
 
@@ -36,9 +38,17 @@ class ChartPoint:
     url: str = ""
 
 
+def drawable(points: Sequence[ChartPoint]) -> bool:
+    """Whether a chart of these points would show anything: a chart of periods that all lack
+    data draws empty marks that screen readers cannot name, so pages say "no data" instead."""
+    return any(p.value is not None for p in points)
+
+
 def _said(value: float | None, unit: str = "") -> str:
     if value is None:
         return "no data"
+    if unit == RATIO:
+        return f"{value * 100:.4g} %"
     return f"{value:g} {unit}".strip()
 
 
@@ -76,23 +86,31 @@ def trend_spec(
     """A line per period with no-data periods left as gaps, and rules at the target and at the
     warning threshold when given."""
     rows = _rows(points, unit)
-    axis_title = unit or None
+    number_format = ".1~%" if unit == RATIO else ",.4~f"
     x = alt.X("period:O", sort=None, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
+    # Not from zero: a KPI's story is its distance to the target (99.5 % against 99.9 %), which
+    # a zero baseline flattens; the target and threshold rules keep the scale honest.
+    y = alt.Y(
+        "value:Q",
+        title=None if unit == RATIO else (unit or None),
+        scale=alt.Scale(zero=False, nice=True),
+        axis=alt.Axis(format=number_format),
+    )
     base = alt.Chart(alt.Data(values=rows))
     line = base.mark_line(
         color=LINE_COLOR, strokeWidth=2, invalid="break-paths-show-domains", aria=False
-    ).encode(x=x, y=alt.Y("value:Q", title=axis_title))
+    ).encode(x=x, y=y)
     dots = (
         base.transform_filter("isValid(datum.value)")
         .mark_point(filled=True, size=60, color=LINE_COLOR, cursor="pointer")
         .encode(
             x=x,
-            y=alt.Y("value:Q"),
+            y=y,
             href=alt.Href("url:N"),
             description=alt.Description("said:N"),
             tooltip=[
                 alt.Tooltip("period:O", title="Period"),
-                alt.Tooltip("value:Q", title=title, format=",.4~f"),
+                alt.Tooltip("value:Q", title=title, format=number_format),
             ],
         )
     )

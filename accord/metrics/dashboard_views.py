@@ -28,7 +28,7 @@ from accord.accounts.models import User
 from accord.accounts.policy import Perm
 from accord.engagements.models import Engagement
 from accord.engagements.queries import engagement_for
-from accord.lib.charts import ChartPoint, sparkline_spec, trend_spec
+from accord.lib.charts import ChartPoint, drawable, sparkline_spec, trend_spec
 from accord.lib.forms import apply_validation_error
 from accord.metrics import actions, queries
 from accord.metrics.catalog import CATALOG, Metric, MetricResult, Period, compute, compute_many
@@ -180,7 +180,7 @@ def metric_explain(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     result = compute(engagement, key, chosen.period, affiliation=affiliation)
     counted = Paginator(_evidence_rows(result.counted, engagement), EVIDENCE_PAGE_SIZE)
     excluded = Paginator(_evidence_rows(result.excluded, engagement), EVIDENCE_PAGE_SIZE)
-    trend = None
+    trend: dict[str, Any] | None = None
     if chosen.kind != "custom":
         periods = _trend_periods(chosen.kind, chosen.period)
         history = compute_many(engagement, [key], periods, affiliation=affiliation)
@@ -195,13 +195,14 @@ def metric_explain(request: HttpRequest, slug: str, key: str) -> HttpResponse:
                     url=_explain_url(engagement, key, urlencode(query)),
                 )
             )
-        trend = trend_spec(
-            points,
-            title=metric.label,
-            unit=metric.unit,
-            target=kpi.target if kpi else None,
-            threshold=kpi.warning_threshold if kpi else None,
-        )
+        if drawable(points):
+            trend = trend_spec(
+                points,
+                title=metric.label,
+                unit=metric.unit,
+                target=kpi.target if kpi else None,
+                threshold=kpi.warning_threshold if kpi else None,
+            )
     kept = _query_without(request, "counted", "excluded")
     status = kpi.status_of(result.value) if kpi else ""
     context = {
@@ -234,8 +235,8 @@ class CardView:
     period: str
     affiliation: str
     explain_url: str
-    sparkline: dict[str, Any]
-    trend: dict[str, Any]
+    sparkline: dict[str, Any] | None
+    trend: dict[str, Any] | None
 
 
 def _kpi_explain_url(engagement: Engagement, kpi: KPI, start: dt.datetime) -> str:
@@ -285,14 +286,16 @@ def _card_view(
         period=period_label(kpi.period_kind, *(current if shown is None else _bounds(shown))),
         affiliation=affiliations.get(kpi.affiliation, kpi.affiliation) if kpi.affiliation else "",
         explain_url=_kpi_explain_url(engagement, kpi, shown.period_start if shown else now),
-        sparkline=sparkline_spec(points, title=kpi.name),
+        sparkline=sparkline_spec(points, title=kpi.name) if drawable(points) else None,
         trend=trend_spec(
             points,
             title=kpi.name,
             unit=card.unit,
             target=kpi.target,
             threshold=kpi.warning_threshold,
-        ),
+        )
+        if drawable(points)
+        else None,
     )
 
 

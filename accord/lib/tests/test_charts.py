@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from accord.lib.charts import ChartPoint, chart_svg, sparkline_spec, trend_spec
+from accord.lib.charts import ChartPoint, chart_svg, drawable, sparkline_spec, trend_spec
 
 POINTS = [
     ChartPoint("Sep 2026", 30.5, "/explain/sep"),
@@ -72,3 +72,20 @@ def test_a_sparkline_has_no_axes_and_a_fixed_width_in_svg():
     assert "role-axis" not in svg
     (path,) = _line_paths(svg)
     assert path.count("M") == 2
+
+
+def test_only_points_with_a_value_are_worth_drawing():
+    assert drawable(POINTS)
+    assert not drawable([ChartPoint("Oct 2026", None), ChartPoint("Nov 2026", None)])
+    assert not drawable([])
+
+
+def test_shares_read_as_percentages_on_a_scale_near_the_target():
+    # given an availability trend around 99.8 % against a 99.9 % target
+    points = [ChartPoint("Oct 2026", 0.998), ChartPoint("Nov 2026", 0.9995)]
+    svg = chart_svg(trend_spec(points, title="Availability", unit="ratio", target=0.999))
+    # then values, axis and rule read as percentages, and the axis does not start at zero
+    assert 'aria-label="Oct 2026: 99.8 %"' in svg
+    assert 'aria-label="Target: 99.9 %"' in svg
+    assert ">99.9%</text>" in svg
+    assert ">0%</text>" not in svg

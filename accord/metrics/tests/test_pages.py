@@ -419,3 +419,14 @@ def test_the_portfolio_reads_a_fixed_number_of_queries(mark, vistula_engagement,
     )
     actions.recompute_engagement(deccan_engagement.pk)
     assert count() == one
+
+
+def test_a_trend_without_any_data_is_said_in_words_not_drawn(mark, vistula_engagement):
+    # given an engagement without delivery data
+    url = reverse("metrics:explain", args=[vistula_engagement.slug, "throughput"])
+    # when a value is explained
+    html = _client(mark).get(url, MARCH).content.decode()
+    # then the page says so instead of drawing empty marks a screen reader cannot name
+    assert "No data in this period or the seven before it." in html
+    assert "data-vega-spec-id" not in html
+    assert re.search(r'data-testid="explained-value">([^<]+)<', html).group(1) == "no data"
