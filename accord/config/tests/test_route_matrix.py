@@ -170,6 +170,7 @@ def _selection_routes() -> dict[str, Route]:
         ),
         "evaluation-ranking": Route("evaluation_results", ("GET",), api_ev),
         "evaluation-decision": Route("evaluation_results", ("GET",), api_ev),
+        "evaluation-start-engagement": Route("evaluation_write", ("POST",), api_ev),
         "criteriatemplate-list": Route("evaluation", targeted=False),
         "criteriatemplate-detail": Route(
             "evaluation", ("GET",), lambda o: {"pk": o["criteria_template"].pk}, targeted=False

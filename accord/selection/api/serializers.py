@@ -244,11 +244,34 @@ class DecisionSerializer(serializers.ModelSerializer):
         source="selected_id", help_text="The chosen candidate's id."
     )
 
+    engagement = serializers.SerializerMethodField()
+
     class Meta:
         model = Decision
-        fields = ["selected", "vendor_name", "reason", "approvers", "decided_by", "decided_at"]
+        fields = [
+            "selected",
+            "vendor_name",
+            "reason",
+            "approvers",
+            "decided_by",
+            "decided_at",
+            "engagement",
+        ]
         read_only_fields = ["decided_at"]
         extra_kwargs = {"reason": {"allow_blank": True}}
+
+    def get_engagement(self, decision: Decision) -> int | None:
+        """The id of the engagement started from the decision, once there is one."""
+        baseline = getattr(decision, "baseline", None)
+        return baseline.engagement_id if baseline is not None else None
+
+
+class BaselineSerializer(serializers.Serializer):
+    """The engagement started from a decision, with the promises it carries as its baseline."""
+
+    engagement = serializers.IntegerField(source="engagement_id")
+    engagement_slug = serializers.CharField(source="engagement.slug")
+    promises = serializers.JSONField()
 
 
 class RankingSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
@@ -293,6 +294,33 @@ class EvaluationViewSet(
             # The evaluation exists (a 404 would say it does not); it is just not decided yet.
             return Response(status=status.HTTP_204_NO_CONTENT)
         return Response(s.DecisionSerializer(existing).data)
+
+    @extend_schema(
+        summary="Start the engagement with the chosen vendor, its promises as the baseline "
+        "(managers)",
+        request=None,
+        responses={status.HTTP_201_CREATED: s.BaselineSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="decision/engagement",
+        url_name="start-engagement",
+    )
+    def start_engagement(self, request: Request, pk: str | None = None) -> Response:
+        evaluation = self.get_object()
+        _require(request, Perm.MANAGE_EVALUATION, evaluation)
+        _require(request, Perm.ADD_ENGAGEMENT, None)
+        decision = getattr(evaluation, "decision", None)
+        if decision is None:
+            raise ValidationError("Record the decision first.")
+        engagement = actions.create_engagement_from_decision(
+            actor=_actor(request), decision=decision
+        )
+        return Response(
+            s.BaselineSerializer(engagement.selection_baseline).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class CandidacyPermission(permissions.BasePermission):

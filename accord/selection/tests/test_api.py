@@ -345,6 +345,33 @@ def test_a_manager_overrides_a_blocker_with_a_reason_and_records_the_decision(
     assert api(eve).get(url(scored, "decision/")).json()["reason"] == "Best scores"
 
 
+def test_a_manager_starts_the_engagement_from_the_decision(
+    scored: Evaluation, vistula_candidate: Candidate, mark: User, victor: User
+) -> None:
+    # given
+    path = url(scored, "decision/engagement/")
+    too_early = api(mark).post(path)
+    actions.record_decision(
+        actor=mark, evaluation=scored, selected=vistula_candidate, reason="No blockers"
+    )
+
+    # when
+    by_viewer = api(victor).post(path)
+    started = api(mark).post(path)
+    again = api(mark).post(path)
+
+    # then
+    assert too_early.status_code == 400
+    assert too_early.json() == {"detail": ["Record the decision first."]}
+    assert by_viewer.status_code == 403
+    assert started.status_code == 201
+    body = started.json()
+    assert body["promises"]["vendor"] == "Vistula Software House"
+    assert body["promises"]["certificates"][0]["kind"] == "iso_27001"
+    assert api(mark).get(url(scored, "decision/")).json()["engagement"] == body["engagement"]
+    assert again.status_code == 400 and "was already created" in again.json()["detail"][0]
+
+
 def test_the_decision_reads_as_no_content_until_recorded(scored: Evaluation, victor: User) -> None:
     assert api(victor).get(url(scored, "decision/")).status_code == 204
 
@@ -461,7 +488,7 @@ def test_the_schema_describes_the_selection_endpoints_and_is_valid() -> None:
     assert set(paths["/api/v1/evaluations/{id}/"]) >= {"get", "patch"}
     for sub in ("criteria", "candidates", "scores", "red-flags", "ranking", "decision"):
         assert "get" in paths[f"/api/v1/evaluations/{{id}}/{sub}/"], sub
-    for sub in ("candidates", "scores", "scores/submit", "decision"):
+    for sub in ("candidates", "scores", "scores/submit", "decision", "decision/engagement"):
         assert "post" in paths[f"/api/v1/evaluations/{{id}}/{sub}/"], sub
     assert "post" in paths["/api/v1/evaluations/{id}/red-flags/{flag_pk}/override/"]
     assert "get" in paths["/api/v1/candidacies/"]
