@@ -8,6 +8,8 @@ same spec to SVG offline with vl-convert, for WeasyPrint to place inline.
 from __future__ import annotations
 
 import copy
+import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -86,6 +88,35 @@ def trend_spec(
     """A line per period with no-data periods left as gaps, and rules at the target and at the
     warning threshold when given."""
     rows = _rows(points, unit)
+    rules = {
+        name: value
+        for name, value in (("target", target), ("threshold", threshold))
+        if value is not None
+    }
+    spec = json.loads(_trend_template(unit, tuple(rules), height))
+    spec["datasets"] = {
+        "points": rows,
+        **{
+            name: [{"y": value, "said": f"{RULE_NAMES[name]}: {_said(value, unit)}"}]
+            for name, value in rules.items()
+        },
+    }
+    extras = [f"{RULE_NAMES[name].lower()} {_said(value, unit)}" for name, value in rules.items()]
+    described = "; ".join(row["said"] for row in rows)
+    spec["description"] = (
+        f"{title} by period{' (' + ', '.join(extras) + ')' if extras else ''}: {described}"
+    )
+    return spec
+
+
+RULE_NAMES = {"target": "Target", "threshold": "Warning threshold"}
+RULE_COLORS = {"target": TARGET_COLOR, "threshold": THRESHOLD_COLOR}
+
+
+# Building a chart with Altair costs ~100 ms, too much for a dashboard of many KPIs, so each
+# shape of chart is built once with named datasets, and each call only fills in the data.
+@functools.lru_cache(maxsize=64)
+def _trend_template(unit: str, rules: tuple[str, ...], height: int) -> str:
     number_format = ".1~%" if unit == RATIO else ",.4~f"
     x = alt.X("period:O", sort=None, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
     # Not from zero: a KPI's story is its distance to the target (99.5 % against 99.9 %), which
@@ -96,7 +127,7 @@ def trend_spec(
         scale=alt.Scale(zero=False, nice=True),
         axis=alt.Axis(format=number_format),
     )
-    base = alt.Chart(alt.Data(values=rows))
+    base = alt.Chart(alt.NamedData(name="points"))
     line = base.mark_line(
         color=LINE_COLOR, strokeWidth=2, invalid="break-paths-show-domains", aria=False
     ).encode(x=x, y=y)
@@ -108,41 +139,33 @@ def trend_spec(
             y=y,
             href=alt.Href("url:N"),
             description=alt.Description("said:N"),
-            tooltip=[
-                alt.Tooltip("period:O", title="Period"),
-                alt.Tooltip("value:Q", title=title, format=number_format),
-            ],
+            tooltip=alt.Tooltip("said:N"),
         )
     )
     layers: list[Any] = [line, dots]
-    for value, color, name in (
-        (target, TARGET_COLOR, "Target"),
-        (threshold, THRESHOLD_COLOR, "Warning threshold"),
-    ):
-        if value is None:
-            continue
+    for name in rules:
         layers.append(
-            alt.Chart(alt.Data(values=[{"y": value, "said": f"{name}: {_said(value, unit)}"}]))
-            .mark_rule(color=color, strokeDash=[6, 4], strokeWidth=1.5)
+            alt.Chart(alt.NamedData(name=name))
+            .mark_rule(color=RULE_COLORS[name], strokeDash=[6, 4], strokeWidth=1.5)
             .encode(y="y:Q", tooltip=alt.Tooltip("said:N"), description=alt.Description("said:N"))
         )
-    extras = [
-        f"{name} {_said(value, unit)}"
-        for name, value in (("target", target), ("warning threshold", threshold))
-        if value is not None
-    ]
-    described = "; ".join(row["said"] for row in rows)
-    description = f"{title} by period{' (' + ', '.join(extras) + ')' if extras else ''}: "
-    chart = alt.layer(*layers).properties(
-        width="container", height=height, description=description + described
-    )
+    chart = alt.layer(*layers).properties(width="container", height=height)
     chart = chart.configure(font=FONT).configure_view(strokeWidth=0)
-    return _finish(chart)
+    return json.dumps(_finish(chart))
 
 
 def sparkline_spec(points: Sequence[ChartPoint], *, title: str) -> Spec:
     """A small line with no axes, for a card; no-data periods stay gaps."""
-    base = alt.Chart(alt.Data(values=_rows(points)))
+    spec = json.loads(_sparkline_template())
+    spec["datasets"] = {"points": _rows(points)}
+    values = ", ".join(_said(p.value) for p in points)
+    spec["description"] = f"{title}, recent periods: {values}"
+    return spec
+
+
+@functools.lru_cache(maxsize=1)
+def _sparkline_template() -> str:
+    base = alt.Chart(alt.NamedData(name="points"))
     x = alt.X("period:O", sort=None, axis=None)
     line = base.mark_line(
         color=LINE_COLOR, strokeWidth=1.5, invalid="break-paths-show-domains", aria=False
@@ -151,15 +174,14 @@ def sparkline_spec(points: Sequence[ChartPoint], *, title: str) -> Spec:
         filled=True, size=14, color=LINE_COLOR, aria=False
     )
     y = alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
-    values = ", ".join(_said(p.value) for p in points)
     chart = (
         alt.layer(line.encode(x=x, y=y), dots.encode(x=x, y=y))
-        .properties(width="container", height=36, description=f"{title}, recent periods: {values}")
+        .properties(width="container", height=36)
         .configure_view(strokeWidth=0)
     )
     spec = _finish(chart)
     spec["padding"] = 2
-    return spec
+    return json.dumps(spec)
 
 
 def chart_svg(spec: Spec, *, width: int = SVG_WIDTH) -> str:

@@ -34,8 +34,13 @@ def _spec(html: str, spec_id: str) -> dict:
 
 
 def _points(spec: dict) -> list[dict]:
-    """The per-period rows of a trend or sparkline (Altair hoists shared data to the top)."""
-    return (spec.get("data") or spec["layer"][0]["data"])["values"]
+    """The per-period rows of a trend or sparkline."""
+    return spec["datasets"]["points"]
+
+
+def _rules(spec: dict) -> list[float]:
+    """Where a trend draws its target and warning threshold."""
+    return [spec["datasets"][name][0]["y"] for name in ("target", "threshold")]
 
 
 def _client(user) -> Client:
@@ -221,8 +226,7 @@ def test_explaining_a_kpi_period_shows_its_status_and_target(mark, vistula_engag
     html = _client(mark).get(url, {**MARCH, "kpi": kpi.pk}).content.decode()
     assert 'data-testid="kpi-status">At risk<' in html
     spec = _spec(html, "explain-trend-spec")
-    rules = [layer["data"]["values"][0]["y"] for layer in spec["layer"][2:]]
-    assert rules == [4, 2]
+    assert _rules(spec) == [4, 2]
 
 
 # --- KPI dashboard ----------------------------------------------------------------------------
@@ -246,7 +250,7 @@ def test_the_dashboard_shows_each_kpi_with_status_value_and_charts(
     values = [row["value"] for row in _points(sparkline)]
     assert values[-3:] == [1.0, 3.0, None] and len(values) == 12
     trend = _spec(html, f"trend-{kpi.pk}-spec")
-    assert [layer["data"]["values"][0]["y"] for layer in trend["layer"][2:]] == [3, 2]
+    assert _rules(trend) == [3, 2]
     # each point and the value open the explain page for that KPI period
     last_month = _month_start(1).date().isoformat()
     assert _points(trend)[-2]["url"].endswith(f"kind=month&at={last_month}&kpi={kpi.pk}")
