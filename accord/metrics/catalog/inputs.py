@@ -161,7 +161,8 @@ def _work_items(
         f"SELECT id, data_source_id, {epoch('created_at')}, {epoch('started_at')}, "
         f"{epoch('done_at')}, {epoch('updated_at')}, "
         "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
-        "WHEN 'cancelled' THEN 3 ELSE 0 END, story_points, COALESCE(assignee_id, 0), "
+        "WHEN 'cancelled' THEN 3 ELSE 0 END, CAST(story_points AS REAL), "
+        "COALESCE(assignee_id, 0), "
         f"CASE WHEN LOWER(TRIM(item_type)) IN ({bug_types}) THEN 1 ELSE 0 END, active_seconds "
         f"FROM {_table(WorkItem)} WHERE data_source_id IN {_in(sources)} AND ("
         " (done_at >= %s AND done_at < %s)"
@@ -310,7 +311,8 @@ def _sprints(sources: list[int], span: tuple[float, float]) -> Sprints:
     for start in range(0, len(ids), CHUNK):
         rows += _fetch(
             f"SELECT m.sprint_id, m.work_item_id, m.in_at_start, m.in_at_close, "
-            f"{epoch('m.added_at')}, {epoch('m.removed_at')}, {epoch('w.done_at')}, w.story_points "
+            f"{epoch('m.added_at')}, {epoch('m.removed_at')}, {epoch('w.done_at')}, "
+            "CAST(w.story_points AS REAL) "
             f"FROM {_table(SprintMembership)} m JOIN {_table(WorkItem)} w ON w.id = m.work_item_id "
             f"WHERE m.sprint_id IN {_in(ids[start : start + CHUNK].tolist())}"
         )

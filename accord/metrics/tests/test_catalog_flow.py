@@ -217,3 +217,33 @@ def test_delivery_derives_each_items_active_seconds_when_its_history_is_written(
     # 72 of its 96 h active; have no cycle time
     assert active["A-2"] == 72 * 3600
     assert (active["A-4"], active["A-8"]) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "message"),
+    [
+        (dt.datetime(2026, 3, 1), at(2), "A period's start must be an aware datetime"),
+        (at(2), at(1), "A period must end after it starts"),
+    ],
+)
+def test_a_bad_period_is_refused_with_one_sentence(start, end, message):
+    with pytest.raises(ValueError, match=message):
+        Period(start, end)
+
+
+def test_periods_are_kept_in_utc_and_equal_whatever_zone_they_were_given_in():
+    berlin = ZoneInfo("Europe/Berlin")
+    local = Period(
+        dt.datetime(2026, 3, 1, 1, tzinfo=berlin), dt.datetime(2026, 4, 1, 2, tzinfo=berlin)
+    )
+    assert local == MARCH and hash(local) == hash(MARCH)
+    assert local.start.tzinfo == dt.UTC
+
+
+def test_an_unknown_metric_or_affiliation_is_one_clear_sentence(vistula_engagement):
+    from accord.metrics.catalog import BadAffiliation, UnknownMetric
+
+    with pytest.raises(UnknownMetric, match="There is no metric “speed”"):
+        compute(vistula_engagement, "speed", MARCH)
+    with pytest.raises(BadAffiliation, match="“vendor” is not an affiliation"):
+        compute(vistula_engagement, "throughput", MARCH, affiliation="vendor")
