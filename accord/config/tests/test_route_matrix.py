@@ -159,6 +159,7 @@ def _selection_routes() -> dict[str, Route]:
         "evaluation-list": Route("evaluation", targeted=False),
         "evaluation-detail": Route("evaluation", ("GET",), api_ev),
         "evaluation-criteria": Route("evaluation", ("GET",), api_ev),
+        "evaluation-set-weights": Route("evaluation_write", ("POST",), api_ev),
         "evaluation-candidates": Route("evaluation", ("GET",), api_ev),
         "evaluation-scores": Route("evaluation", ("GET",), api_ev),
         "evaluation-submit-scores": Route("score", ("POST",), api_ev),

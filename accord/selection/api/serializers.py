@@ -132,6 +132,19 @@ class CriteriaGroupSerializer(serializers.Serializer):
         return super().to_representation(instance)
 
 
+class WeightsSerializer(serializers.Serializer):
+    weights = serializers.DictField(
+        child=serializers.DecimalField(max_digits=5, decimal_places=2),
+        help_text='Percent weights by criterion id, e.g. {"12": 30}; criteria left out keep '
+        "theirs. Each level must still add up to 100.",
+    )
+
+    def validate_weights(self, value: dict[str, Any]) -> dict[int, Any]:
+        if not all(key.isdigit() for key in value):
+            raise serializers.ValidationError("Key each weight by its criterion's id.")
+        return {int(key): weight for key, weight in value.items()}
+
+
 class CandidateSerializer(serializers.Serializer):
     """A candidate with the computed evidence summary (from queries.candidate_evidence)."""
 

@@ -127,6 +127,28 @@ class EvaluationViewSet(
         return Response(s.CriteriaGroupSerializer(groups, many=True).data)
 
     @extend_schema(
+        summary="Set criterion weights (managers); each level must still add up to 100 %",
+        request=s.WeightsSerializer,
+        responses=s.CriteriaGroupSerializer(many=True),
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="criteria/weights",
+        url_name="set-weights",
+        pagination_class=None,
+    )
+    def set_weights(self, request: Request, pk: str | None = None) -> Response:
+        evaluation = self.get_object()
+        _require(request, Perm.MANAGE_EVALUATION, evaluation)
+        body = s.WeightsSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        actions.set_weights(
+            actor=_actor(request), evaluation=evaluation, weights=body.validated_data["weights"]
+        )
+        return Response(s.CriteriaGroupSerializer(queries.groups_of(evaluation), many=True).data)
+
+    @extend_schema(
         methods=["GET"],
         summary="Candidates with their computed evidence",
         responses=s.CandidateSerializer(many=True),

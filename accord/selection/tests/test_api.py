@@ -132,6 +132,28 @@ def test_evaluations_do_not_exist_for_vendor_users(
     assert posted.status_code == 404
 
 
+def test_a_manager_sets_weights_that_add_up_and_is_told_when_they_do_not(
+    evaluation: Evaluation, mark: User, eve: User
+) -> None:
+    # given the first two groups (30 % and 15 %)
+    groups = api(mark).get(url(evaluation, "criteria/")).json()
+    first, second = groups[0]["id"], groups[1]["id"]
+    path = url(evaluation, "criteria/weights/")
+
+    # when
+    by_eve = api(eve).post(path, {"weights": {str(first): 20, str(second): 25}}, format="json")
+    bad = api(mark).post(path, {"weights": {str(first): 40}}, format="json")
+    good = api(mark).post(path, {"weights": {str(first): 20, str(second): 25}}, format="json")
+
+    # then
+    assert by_eve.status_code == 403
+    assert bad.status_code == 400 and bad.json() == {
+        "detail": ["The weights of the criteria groups add up to 110 %; make them add up to 100 %."]
+    }
+    assert good.status_code == 200
+    assert [float(g["weight"]) for g in good.json()] == [20, 25, 25, 15, 15]
+
+
 def test_candidates_come_with_their_computed_evidence(
     evaluation: Evaluation, vistula_candidate: Candidate, deccan_candidate: Candidate, victor: User
 ) -> None:
@@ -488,7 +510,14 @@ def test_the_schema_describes_the_selection_endpoints_and_is_valid() -> None:
     assert set(paths["/api/v1/evaluations/{id}/"]) >= {"get", "patch"}
     for sub in ("criteria", "candidates", "scores", "red-flags", "ranking", "decision"):
         assert "get" in paths[f"/api/v1/evaluations/{{id}}/{sub}/"], sub
-    for sub in ("candidates", "scores", "scores/submit", "decision", "decision/engagement"):
+    for sub in (
+        "criteria/weights",
+        "candidates",
+        "scores",
+        "scores/submit",
+        "decision",
+        "decision/engagement",
+    ):
         assert "post" in paths[f"/api/v1/evaluations/{{id}}/{sub}/"], sub
     assert "post" in paths["/api/v1/evaluations/{id}/red-flags/{flag_pk}/override/"]
     assert "get" in paths["/api/v1/candidacies/"]
