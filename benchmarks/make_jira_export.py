@@ -158,7 +158,7 @@ def _issue(
         hid += 1
     for a, b in itertools.pairwise(path):
         at += dt.timedelta(seconds=rng.randint(600, 3 * 86400))
-        items = [
+        items: list[dict[str, Any]] = [
             {"field": "status", "fieldtype": "jira", "fieldId": "status", "from": a,
              "fromString": names[a], "to": b, "toString": names[b]},
         ]  # fmt: skip

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 CHUNK = 5000
 # Field types whose values the database drivers take as they are, or after a cheap coercion
@@ -115,7 +115,9 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
             return [row[n] if n in row else _fresh_default(defaults[n]) for n in names]
         return [row[n] for n in names]
 
-    with connection.cursor() as cursor:
+    # One transaction (a savepoint inside the caller's): all rows or none, and SQLite in
+    # autocommit would otherwise commit, and sync to disk, row by row.
+    with transaction.atomic(), connection.cursor() as cursor:
         for start in range(0, len(rows), CHUNK):
             chunk = rows[start : start + CHUNK]
             cursor.executemany(sql, list(_params(fields, (values(r) for r in chunk))))
@@ -140,7 +142,7 @@ def update_rows(
     preparers = [_preparer(f) for f in fields]
     done = 0
     batch: list[list[Any]] = []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         for pk, *values in rows:
             batch.append(
                 [v if p is None else p(v) for p, v in zip(preparers, values, strict=True)] + [pk]

@@ -1,0 +1,347 @@
+"""Benchmark the KPIs (issue 5): full and incremental recompute, and the dashboard under load.
+
+    python benchmarks/bench_metrics.py [--scales 10000,100000] [--clients 20] [--requests 10]
+
+Per scale N, an engagement with N work items, 10 status changes each, N/5 pull requests and
+N/50 deployments (1 000 000 items: 10 000 000 changes, 200 000 PRs, 20 000 deployments) over
+the twelve months before now, inserted with plain executemany, facts computed here; a KPI for
+every catalog metric that can be one. Then it times: the full recompute of every KPI for the 12
+monthly periods (recompute_engagement, which writes the measurements), the same figures
+straight from compute_many, an incremental recompute after 1 000 items changed in the last
+month, and the p95 latency of the engagement's KPI dashboard for a logged-in manager with
+`--clients` concurrent clients against `accord serve` (2 web processes). A fresh SQLite database
+in a temporary ACCORD_HOME, removed afterwards (or BENCH_DATABASE_URL's, which keeps the rows).
+Parts that cannot run are named with the reason, and the rest still runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import itertools
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+PASSWORD = "bench-password-1234"  # a throwaway user in a throwaway database
+FLOW = [("1", "To Do", "todo"), ("3", "In Progress", "in_progress"),
+        ("4", "In Review", "in_progress"), ("5", "Done", "done")]  # fmt: skip
+
+
+def setup(home: str) -> None:
+    """Settings on the throwaway ACCORD_HOME (or BENCH_DATABASE_URL), migrated."""
+    os.environ["ACCORD_HOME"] = home
+    os.environ.pop("DATABASE_URL", None)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        os.environ["DATABASE_URL"] = os.environ["BENCH_DATABASE_URL"]
+    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.config.settings"
+    import logging
+
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def generate(items: int, *, now: dt.datetime, seed: int = 11) -> Any:
+    """An engagement with `items` work items and their history, PRs and deployments."""
+    from accord.accounts.actions import ensure_client_organization
+    from accord.delivery.actions.bulk import insert_rows
+    from accord.delivery.models import (
+        DataSource,
+        Deployment,
+        PullRequest,
+        SourceStatus,
+        StatusChange,
+        WorkItem,
+    )
+    from accord.engagements import actions as engagement_actions
+    from accord.vendors import actions as vendor_actions
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
+    ensure_client_organization(name="Bench client")
+    vendor = vendor_actions.create_vendor(actor=None, name=f"Bench vendor {items}")
+    year_ago = now - dt.timedelta(days=365)
+    engagement = engagement_actions.create_engagement(
+        actor=None, name=f"Bench {items}", vendor=vendor, start_date=year_ago.date()
+    )
+    source = DataSource.objects.create(engagement=engagement, kind="jira", name="Jira")
+    for sid, name, category in FLOW:
+        SourceStatus.objects.create(
+            data_source=source, external_id=sid, name=name, category=category
+        )
+    span = 365 * 86400
+    rows, histories = [], []
+    for n in range(items):
+        created = year_ago + dt.timedelta(seconds=rng.random() * span * 0.95)
+        times = sorted(created + dt.timedelta(hours=rng.random() * 400) for _ in range(10))
+        path = [0] + [1 + (i % 2) for i in range(9)] + [3 if n % 5 else 2]
+        times = [t for t in times if t < now][: len(path) - 1]
+        path = path[: len(times) + 1]
+        last = FLOW[path[-1]]
+        started = times[0] if len(times) > 0 else None
+        done = times[-1] if last[2] == "done" else None
+        rows.append({
+            "data_source_id": source.pk, "external_id": str(n), "key": f"B-{n}",
+            "title": f"Item {n}", "item_type": "Bug" if n % 7 == 0 else "Story",
+            "status": last[1], "status_id": last[0], "status_category": last[2],
+            "created_at": created, "updated_at": times[-1] if times else created,
+            "started_at": started, "done_at": done,
+            "cycle_time": done - started if done and started else None,
+            "lead_time": done - created if done else None,
+        })  # fmt: skip
+        histories.append((times, path))
+    insert_rows(WorkItem, rows)
+    ids = list(
+        WorkItem.objects.filter(data_source=source).order_by("id").values_list("id", flat=True)
+    )
+    changes: list[dict[str, Any]] = []
+    for pk, (times, path) in zip(ids, histories, strict=True):
+        for i, when in enumerate(times):
+            a, b = FLOW[path[i]], FLOW[path[i + 1]]
+            changes.append({
+                "data_source_id": source.pk, "external_id": f"{pk}/{i}", "work_item_id": pk,
+                "from_status": a[1], "from_status_id": a[0], "from_category": a[2],
+                "to_status": b[1], "to_status_id": b[0], "to_category": b[2], "changed_at": when,
+            })  # fmt: skip
+        if len(changes) >= 100_000:
+            insert_rows(StatusChange, changes)
+            changes = []
+    insert_rows(StatusChange, changes)
+    prs = []
+    for n in range(items // 5):
+        created = year_ago + dt.timedelta(seconds=rng.random() * span * 0.97)
+        prs.append({
+            "data_source_id": source.pk, "external_id": f"pr{n}", "repo": "bench/app",
+            "number": n + 1, "title": f"Change {n}", "author_login": f"dev{n % 40}",
+            "state": "merged", "created_at": created,
+            "first_review_at": created + dt.timedelta(hours=rng.random() * 20),
+            "merged_at": created + dt.timedelta(hours=1 + rng.random() * 100),
+            "additions": rng.randrange(500), "deletions": rng.randrange(100),
+            "merge_commit_sha": f"{n:040x}",
+        })  # fmt: skip
+    insert_rows(PullRequest, prs)
+    deployments = []
+    for n in range(items // 50):
+        finished = year_ago + dt.timedelta(seconds=rng.random() * span)
+        deployments.append({
+            "data_source_id": source.pk, "external_id": f"d{n}", "environment": "production",
+            "status": "success" if n % 10 else "failure", "is_production": True,
+            "started_at": finished - dt.timedelta(minutes=20), "finished_at": finished,
+            "commit_sha": f"{n * 7:040x}",
+        })  # fmt: skip
+    insert_rows(Deployment, deployments)
+    return engagement
+
+
+def define_kpis(engagement: Any) -> tuple[int, list[str]]:
+    """A monthly KPI for every catalog metric that can be one; (defined, skipped with why)."""
+    from django.core.exceptions import ValidationError
+
+    from accord.metrics.actions.kpis import define_kpi
+    from accord.metrics.catalog import CATALOG
+
+    defined, skipped = 0, []
+    for key, metric in CATALOG.items():
+        warning = 0.5 if metric.better == "higher" else 2.0
+        try:
+            define_kpi(
+                actor=None, engagement=engagement, metric_key=key, target=1.0,
+                warning_threshold=warning,
+            )  # fmt: skip
+            defined += 1
+        except ValidationError as exc:
+            skipped.append(f"{key}: {' '.join(exc.messages)}")
+    return defined, skipped
+
+
+def months_before(now: dt.datetime) -> list[Any]:
+    """The 12 whole calendar months before the current one."""
+    from accord.metrics.catalog import Period
+
+    first = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    starts = []
+    for _ in range(13):
+        starts.append(first)
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    starts.reverse()
+    return [Period(a, b) for a, b in itertools.pairwise(starts)]
+
+
+def timed(work: Any) -> tuple[float, Any]:
+    began = time.perf_counter()
+    result = work()
+    return time.perf_counter() - began, result
+
+
+def change_items(engagement: Any, count: int, now: dt.datetime) -> dt.datetime:
+    """Move `count` items to done in the last month, as a sync would; the earliest change."""
+    from accord.delivery.actions.bulk import update_rows
+    from accord.delivery.models import WorkItem
+
+    rows = list(
+        WorkItem.objects.filter(data_source__engagement=engagement, done_at__isnull=True)
+        .order_by("id")
+        .values_list("id", "created_at")[:count]
+    )
+    earliest = now - dt.timedelta(days=20)
+    update_rows(
+        WorkItem,
+        ["status", "status_id", "status_category", "done_at", "lead_time"],
+        [(pk, "Done", "5", "done", max(earliest, created), max(earliest, created) - created)
+         for pk, created in rows],
+    )  # fmt: skip
+    return min((max(earliest, c) for _, c in rows), default=earliest)
+
+
+def dashboard_p95(engagement: Any, *, clients: int, requests: int) -> str:
+    """p95 latency of the KPI dashboard with concurrent logged-in clients against accord serve."""
+    try:
+        import httpx
+    except ImportError:
+        return "skipped: httpx is not installed"
+    from accord.accounts.actions import create_user, ensure_client_organization
+    from accord.accounts.models import Role, User
+
+    if not User.objects.filter(username="bench.manager").exists():
+        create_user(
+            actor=None, username="bench.manager", email="bench@example.com",
+            organization=ensure_client_organization(name="Bench client"), role=Role.MANAGER,
+            password=PASSWORD,
+        )  # fmt: skip
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("accord")), "serve", "--no-worker", "--no-demo",
+         "--no-migrate", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        for _ in range(120):
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if server.poll() is not None:
+                return f"skipped: accord serve stopped ({server.stderr.read()[-300:]})"  # type: ignore[union-attr]
+            time.sleep(0.5)
+        url = f"{base}/kpis/{engagement.slug}/"
+        latencies: list[float] = []
+        failures: list[str] = []
+        lock = threading.Lock()
+
+        def client() -> None:
+            with httpx.Client(base_url=base, timeout=60) as http:
+                http.get("/accounts/login/")
+                answer = http.post(
+                    "/accounts/login/",
+                    data={"username": "bench.manager", "password": PASSWORD,
+                          "csrfmiddlewaretoken": http.cookies.get("csrftoken", "")},
+                    headers={"Referer": f"{base}/accounts/login/"},
+                )  # fmt: skip
+                if answer.status_code not in (200, 302) or "sessionid" not in http.cookies:
+                    with lock:
+                        failures.append(f"login answered {answer.status_code}")
+                    return
+                http.get(url)  # warm this client's connection
+                for _ in range(requests):
+                    began = time.perf_counter()
+                    page = http.get(url)
+                    took = time.perf_counter() - began
+                    with lock:
+                        latencies.append(took)
+                        if page.status_code != 200:
+                            failures.append(f"dashboard answered {page.status_code}")
+
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    if failures:
+        return f"failed: {failures[0]} ({len(failures)} failures)"
+    latencies.sort()
+    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
+    return (
+        f"p95 {p95 * 1000:.0f} ms, median {statistics.median(latencies) * 1000:.0f} ms over "
+        f"{len(latencies)} requests from {clients} clients"
+    )
+
+
+def bench(items: int, args: argparse.Namespace, now: dt.datetime) -> list[str]:
+    from accord.metrics.actions.recompute import recompute_engagement
+    from accord.metrics.catalog import CATALOG, compute_many
+
+    lines = []
+    took, engagement = timed(lambda: generate(items, now=now))
+    lines.append(f"{items:>9,} items: generated in {took:.1f} s")
+    defined, skipped = define_kpis(engagement)
+    for why in skipped:
+        lines.append(f"  KPI skipped {why}")
+    months = months_before(now)
+    since, until = months[0].start, months[-1].end
+    took, written = timed(
+        lambda: recompute_engagement(engagement.pk, since=since, until=until, now=now)
+    )
+    lines.append(
+        f"  full recompute    {took:7.2f} s  ({defined} KPIs x 12 months, {written} measurements)"
+    )
+    took, _ = timed(lambda: compute_many(engagement, list(CATALOG), months))
+    lines.append(f"  compute_many      {took:7.2f} s  (every catalog metric x 12 months)")
+    earliest = change_items(engagement, 1000, now)
+    took, written = timed(lambda: recompute_engagement(engagement.pk, since=earliest, now=now))
+    lines.append(
+        f"  incremental       {took:7.2f} s  (1 000 items changed; {written} measurements)"
+    )
+    if args.clients:
+        p95 = dashboard_p95(engagement, clients=args.clients, requests=args.requests)
+        lines.append(f"  dashboard         {p95}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="10000,100000", help="item counts, comma-separated")
+    parser.add_argument("--clients", type=int, default=20, help="0: no dashboard load test")
+    parser.add_argument("--requests", type=int, default=10, help="per client")
+    args = parser.parse_args()
+    scales = [int(s) for s in args.scales.split(",") if s.strip()]
+    with tempfile.TemporaryDirectory(prefix="accord-bench-metrics-") as home:
+        setup(home)
+        try:
+            from accord.metrics.actions.recompute import recompute_engagement  # noqa: F401
+            from accord.metrics.catalog import compute_many  # noqa: F401
+        except ImportError as exc:
+            print(f"metrics benchmark skipped: the metrics app lacks {exc.name or exc}")
+            return
+        from django.db import connection
+
+        now = dt.datetime.now(dt.UTC)
+        print(f"metrics on {connection.vendor}; {os.cpu_count()} CPUs")
+        for items in scales:
+            for line in bench(items, args, now):
+                print(line, flush=True)
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(f"load average {load}")
+
+
+if __name__ == "__main__":
+    main()
