@@ -105,9 +105,13 @@ screenshot: install-dev
 		tests/browser -k "test_manager_sees_both_vendors"
 	@ls -l docs/dashboard.png
 
-# Benchmarks, not timed tests: each prints its own figures and peak memory.
+# Benchmarks, not timed tests: each prints its own figures and peak memory, on a throwaway
+# SQLite database in a temporary folder (Jira and metrics: BENCH_DATABASE_URL, a PostgreSQL one).
+# The 1M-item metrics scale is long: `$(BIN)/python benchmarks/bench_metrics.py --scales 1000000`.
 bench: install-dev
 	env -u DATABASE_URL $(BIN)/python benchmarks/bench_git_import.py
+	env -u DATABASE_URL $(BIN)/python benchmarks/bench_jira_import.py
+	env -u DATABASE_URL $(BIN)/python benchmarks/bench_metrics.py
 
 clean:
 	rm -rf test-artifacts .pytest_cache .mypy_cache .ruff_cache
