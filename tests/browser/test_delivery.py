@@ -3,6 +3,7 @@ same records; the vendor lead never sees the webhook secret."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ pytestmark = [
 ]
 
 DATA = Path("/work/shared/data")
+PULLS = DATA / "github" / "panjf2000-ants-pulls.json"
 ENGAGEMENT = "/engagements/mobile-banking-app/"
 
 
@@ -45,12 +47,20 @@ def test_a_manager_imports_github_and_jira_files_and_maps_a_status(
     # when GitHub pull requests are uploaded into a new GitHub source
     _add_source(page, "GitHub", "Payments GitHub")
     expect(page.get_by_test_id("webhook-url")).to_contain_text("/hooks/github/")
-    _import(page, DATA / "github" / "panjf2000-ants-pulls.json")
+    _import(page, PULLS)
 
     # then the pull requests are listed, linking back to GitHub
     page.get_by_role("link", name="Pull requests").first.click()
     expect(page.get_by_test_id("pull-requests")).to_contain_text("panjf2000/ants#")
     save_screenshot(page, "delivery-pull-requests")
+
+    # and they download as CSV, every one of them
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV of all pull requests").click()
+    csv_text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert csv_text.startswith("repo,number,title,author,state,")
+    numbers = {pull["number"] for pull in json.loads(PULLS.read_text())}  # one is listed twice
+    assert csv_text.count("\npanjf2000/ants,") == len(numbers)
 
     # when Jira issues are uploaded and an unmapped status is mapped
     _add_source(page, "Jira", "Payments Jira")
