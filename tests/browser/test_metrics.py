@@ -112,3 +112,28 @@ def test_vendor_lead_reads_all_metrics_and_the_portfolio(
     expect(portfolio).not_to_contain_text("Payments platform")
     save_screenshot(page, "metrics-portfolio-vendor")
     problems.assert_none()
+
+
+def test_manager_adds_a_kpi_through_the_form(
+    page: Page, kpis: Engagement, problems: PageProblems, axe_source: str
+) -> None:
+    # given the manager on the KPI dashboard
+    log_in(page, "manager")
+    page.goto(f"/kpis/{kpis.slug}/")
+    # when they add a weekly KPI on PR pickup time for Vistula's own work
+    page.get_by_role("link", name="Add a KPI").click()
+    page.get_by_label("Metric").select_option("pr_pickup_p50_hours")
+    page.get_by_label("Name").fill("Review pickup")
+    page.get_by_label("Target").fill("8")
+    page.get_by_label("Warning threshold").fill("24")
+    page.get_by_label("Measured per").select_option("week")
+    page.get_by_label("Whose work").select_option(label="Vistula Software House")
+    save_screenshot(page, "metrics-kpi-form")
+    _no_serious_violations(page, axe_source)
+    page.get_by_role("button", name="Add the KPI").click()
+    # then the dashboard says so and shows the new KPI's card
+    expect(page.locator(".alert-success")).to_contain_text("Review pickup")
+    card = page.get_by_test_id("kpi-cards").locator("section", has_text="Review pickup")
+    expect(card).to_contain_text("Target 8.0 h")
+    expect(card).to_contain_text("Vistula Software House")
+    problems.assert_none()
