@@ -181,10 +181,10 @@ def metric_explain(request: HttpRequest, slug: str, key: str) -> HttpResponse:
     counted = Paginator(_evidence_rows(result.counted, engagement), EVIDENCE_PAGE_SIZE)
     excluded = Paginator(_evidence_rows(result.excluded, engagement), EVIDENCE_PAGE_SIZE)
     trend: dict[str, Any] | None = None
+    points: list[ChartPoint] = []
     if chosen.kind != "custom":
         periods = _trend_periods(chosen.kind, chosen.period)
         history = compute_many(engagement, [key], periods, affiliation=affiliation)
-        points = []
         for period in periods:
             query = _query_without(request, "counted", "excluded")
             query.update(at=period.start.date().isoformat(), kind=chosen.kind)
@@ -218,6 +218,7 @@ def metric_explain(request: HttpRequest, slug: str, key: str) -> HttpResponse:
         "excluded": excluded.get_page(request.GET.get("excluded")),
         "inputs": sorted(result.inputs.items()),
         "trend": trend,
+        "trend_points": points,
         "query": urlencode(kept),
         "kpi_query": f"&kpi={kpi.pk}" if kpi else "",
     }
@@ -237,6 +238,7 @@ class CardView:
     explain_url: str
     sparkline: dict[str, Any] | None
     trend: dict[str, Any] | None
+    points: list[ChartPoint]
 
 
 def _kpi_explain_url(engagement: Engagement, kpi: KPI, start: dt.datetime) -> str:
@@ -286,6 +288,7 @@ def _card_view(
         period=period_label(kpi.period_kind, *(current if shown is None else _bounds(shown))),
         affiliation=affiliations.get(kpi.affiliation, kpi.affiliation) if kpi.affiliation else "",
         explain_url=_kpi_explain_url(engagement, kpi, shown.period_start if shown else now),
+        points=points,
         sparkline=sparkline_spec(points, title=kpi.name) if drawable(points) else None,
         trend=trend_spec(
             points,

@@ -254,6 +254,10 @@ def test_the_dashboard_shows_each_kpi_with_status_value_and_charts(
     # each point and the value open the explain page for that KPI period
     last_month = _month_start(1).date().isoformat()
     assert _points(trend)[-2]["url"].endswith(f"kind=month&at={last_month}&kpi={kpi.pk}")
+    # and, for keyboards and screen readers, the same values as a table linking to them
+    link = _points(trend)[-2]["url"].replace("&", "&amp;")
+    assert f'<a href="{link}">3 items<' in html
+    assert "Values by period" in html
     # with the exports and the manager's buttons
     assert reverse("metrics:measurements_export", args=[vistula_engagement.slug, "xlsx"]) in html
     assert reverse("metrics:kpi_add", args=[vistula_engagement.slug]) in html
