@@ -70,10 +70,10 @@ class Export:
     name: str
     columns: tuple[str, ...]
     rows: Callable[[Engagement, AnyUser | None], QuerySet[Any]]
-    row: Callable[[Any], tuple[Value, ...]]
+    row: Callable[[dict[str, Any]], tuple[Value, ...]]
 
 
-def _work_item_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[WorkItem]:
+def _work_item_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Any]:
     current_sprint = (
         SprintMembership.objects.filter(work_item=OuterRef("pk"), removed_at__isnull=True)
         .order_by("-sprint__start_at", "-sprint_id")
@@ -83,80 +83,126 @@ def _work_item_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Wo
         WorkItem.objects.filter(data_source__in=_sources(engagement, user))
         .annotate(sprint_name=Subquery(current_sprint), source_name=_source_name())
         .order_by("data_source_id", "created_at", "id")
+        .values(
+            "key",
+            "title",
+            "item_type",
+            "status",
+            "status_category",
+            "created_at",
+            "started_at",
+            "done_at",
+            "cycle_time",
+            "lead_time",
+            "story_points",
+            "sprint_name",
+            "source_name",
+            "url",
+        )
     )
 
 
-def _work_item(w: Any) -> tuple[Value, ...]:
+def _work_item(w: dict[str, Any]) -> tuple[Value, ...]:
     return (
-        w.key,
-        w.title,
-        w.item_type or None,
-        w.status,
-        w.status_category,
-        iso(w.created_at),
-        iso(w.started_at),
-        iso(w.done_at),
-        hours(w.cycle_time),
-        hours(w.lead_time),
-        _points(w.story_points),
-        w.sprint_name,
-        w.source_name,
-        w.url or None,
+        w["key"],
+        w["title"],
+        w["item_type"] or None,
+        w["status"],
+        w["status_category"],
+        iso(w["created_at"]),
+        iso(w["started_at"]),
+        iso(w["done_at"]),
+        hours(w["cycle_time"]),
+        hours(w["lead_time"]),
+        _points(w["story_points"]),
+        w["sprint_name"],
+        w["source_name"],
+        w["url"] or None,
     )
 
 
-def _pull_request_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[PullRequest]:
+def _pull_request_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Any]:
     return (
         PullRequest.objects.filter(data_source__in=_sources(engagement, user))
         .annotate(source_name=_source_name())
         .order_by("data_source_id", "created_at", "id")
+        .values(
+            "repo",
+            "number",
+            "title",
+            "author_login",
+            "state",
+            "is_draft",
+            "base_branch",
+            "created_at",
+            "first_review_at",
+            "merged_at",
+            "closed_at",
+            "additions",
+            "deletions",
+            "changed_files",
+            "source_name",
+            "url",
+        )
     )
 
 
-def _pull_request(p: Any) -> tuple[Value, ...]:
+def _pull_request(p: dict[str, Any]) -> tuple[Value, ...]:
     return (
-        p.repo,
-        p.number,
-        p.title,
-        p.author_login or None,
-        p.state,
-        p.is_draft,
-        p.base_branch or None,
-        iso(p.created_at),
-        iso(p.first_review_at),
-        iso(p.merged_at),
-        iso(p.closed_at),
-        _between(p.created_at, p.first_review_at),
-        _between(p.created_at, p.merged_at),
-        p.additions,
-        p.deletions,
-        p.changed_files,
-        p.source_name,
-        p.url or None,
+        p["repo"],
+        p["number"],
+        p["title"],
+        p["author_login"] or None,
+        p["state"],
+        p["is_draft"],
+        p["base_branch"] or None,
+        iso(p["created_at"]),
+        iso(p["first_review_at"]),
+        iso(p["merged_at"]),
+        iso(p["closed_at"]),
+        _between(p["created_at"], p["first_review_at"]),
+        _between(p["created_at"], p["merged_at"]),
+        p["additions"],
+        p["deletions"],
+        p["changed_files"],
+        p["source_name"],
+        p["url"] or None,
     )
 
 
-def _deployment_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Deployment]:
+def _deployment_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Any]:
     return (
         Deployment.objects.filter(data_source__in=_sources(engagement, user))
         .annotate(source_name=_source_name(), incident_count=Count("incidents"))
         .order_by("data_source_id", "started_at", "id")
+        .values(
+            "environment",
+            "version",
+            "commit_sha",
+            "status",
+            "is_production",
+            "started_at",
+            "finished_at",
+            "incident_count",
+            "source_name",
+            "url",
+        )
     )
 
 
-def _deployment(d: Any) -> tuple[Value, ...]:
+def _deployment(d: dict[str, Any]) -> tuple[Value, ...]:
     return (
-        d.environment,
-        d.version or None,
-        d.commit_sha or None,
-        d.status,
-        d.is_production,
-        iso(d.started_at),
-        iso(d.finished_at),
-        _between(d.started_at, d.finished_at),
-        d.incident_count,
-        d.source_name,
-        d.url or None,
+        d["environment"],
+        d["version"] or None,
+        d["commit_sha"] or None,
+        d["status"],
+        d["is_production"],
+        iso(d["started_at"]),
+        iso(d["finished_at"]),
+        _between(d["started_at"], d["finished_at"]),
+        d["incident_count"],
+        d["source_name"],
+        d["url"] or None,
     )
 
 
