@@ -230,14 +230,16 @@ def run_import(
         run.counts = {kind: c.as_dict() for kind, c in summary.counts.items()}
         run.skipped = summary.skipped[:1000]
         run.summary = summary.as_text()
-        if window.earliest is not None:
-            from accord.metrics.actions.recompute import enqueue_recompute
-
-            # Open-ended: work still in progress after the change counts in later periods too.
-            enqueue_recompute(data_source.engagement_id, since=window.earliest)
     finally:
         _progress.reset(token)
         _changes.reset(changes_token)
+    # KPIs recompute from the earliest event time the import changed, after a success or after
+    # a failed sync whose earlier pages were kept. Open-ended: work still in progress after the
+    # change counts in later periods too.
+    if window.earliest is not None and (run.status == SyncRunStatus.SUCCEEDED or not atomic):
+        from accord.metrics.actions.recompute import enqueue_recompute
+
+        enqueue_recompute(data_source.engagement_id, since=window.earliest)
     run.finished_at = timezone.now()
     run.save()
     logger.info(

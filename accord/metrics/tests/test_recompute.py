@@ -171,6 +171,31 @@ def test_a_delivery_file_import_recomputes_the_kpis(
     assert by_month == {1: (None, "no_data"), 2: (1.0, "at_risk"), 3: (2.0, "on_track")}
 
 
+@pytest.mark.parametrize(("atomic", "queued"), [(True, False), (False, True)])
+def test_a_failed_import_queues_a_recompute_only_when_its_pages_were_kept(
+    vistula_engagement, monkeypatch, atomic, queued
+):
+    # given an import that writes an item, then fails
+    from accord.metrics.actions import recompute as recompute_module
+
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(
+        recompute_module, "enqueue_recompute", lambda engagement_id, **kw: calls.append(kw)
+    )
+    source = DataSource.objects.create(engagement=vistula_engagement, kind="csv", name="Items")
+    row = _row(1, (100, 5, 10, False))
+
+    def work(summary: Any) -> None:
+        upsert_records(WorkItem, data_source=source, rows=[row], fields=FIELDS)
+        raise RuntimeError("the service went away")
+
+    # when
+    run = run_import(data_source=source, trigger=SyncRun.Trigger.SYNC, work=work, atomic=atomic)
+    # then
+    assert run.status == "failed"
+    assert calls == ([{"since": row["created_at"]}] if queued else [])
+
+
 # --- incremental recompute after a delivery import equals a full recompute -------------------
 
 FIELDS = ["key", "title", "status", "status_category", "created_at", "updated_at"]
