@@ -20,8 +20,10 @@ def recompute_kpis_task(
     since: str | None = None,
     until: str | None = None,
     kpi_ids: list[int] | None = None,
+    needs: list[str] | None = None,
 ) -> int:
-    """Recompute an engagement's KPI measurements over [since, until) (ISO 8601; empty: all)."""
+    """Recompute an engagement's KPI measurements over [since, until) (ISO 8601; empty: all),
+    only those KPIs when `kpi_ids`, only those reading one of `needs` record sets when given."""
     from accord.engagements.models import Engagement
     from accord.metrics.actions.recompute import recompute_engagement
 
@@ -29,5 +31,5 @@ def recompute_kpis_task(
         logger.info("metrics.recompute.gone", extra={"engagement_id": engagement_id})
         return 0
     return recompute_engagement(
-        engagement_id, since=_moment(since), until=_moment(until), kpi_ids=kpi_ids
+        engagement_id, since=_moment(since), until=_moment(until), kpi_ids=kpi_ids, needs=needs
     )

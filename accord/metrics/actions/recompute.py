@@ -82,13 +82,15 @@ def recompute_engagement(
     since: dt.datetime | None = None,
     until: dt.datetime | None = None,
     kpi_ids: Iterable[int] | None = None,
+    needs: Iterable[str] | None = None,
     now: dt.datetime | None = None,
 ) -> int:
     """Recompute the measurements of an engagement's active KPIs, upserted in bulk.
 
     Without `since`/`until` every period of the engagement's history is recomputed; with them
-    only the periods overlapping [since, until). Returns how many measurements were written."""
-    from accord.metrics.catalog import Period, compute_many
+    only the periods overlapping [since, until); with `needs` (record sets such as "surveys")
+    only the KPIs whose metric reads one of them. Returns how many measurements were written."""
+    from accord.metrics.catalog import CATALOG, Period, compute_many
 
     began = time.monotonic()
     now = now or timezone.now()
@@ -96,6 +98,9 @@ def recompute_engagement(
     kpis = KPI.objects.filter(engagement=engagement, active=True)
     if kpi_ids is not None:
         kpis = kpis.filter(pk__in=list(kpi_ids))
+    if needs is not None:
+        wanted = set(needs)
+        kpis = kpis.filter(metric_key__in=[key for key, m in CATALOG.items() if m.needs & wanted])
     # One compute_many per (affiliation, period list): the catalog loads the data once for all.
     groups: dict[tuple[str, tuple[Bounds, ...]], list[KPI]] = defaultdict(list)
     for kpi in kpis:
@@ -161,13 +166,19 @@ def recompute_engagement(
 
 
 def enqueue_recompute(
-    engagement_id: int, *, since: dt.datetime | None = None, until: dt.datetime | None = None
+    engagement_id: int,
+    *,
+    since: dt.datetime | None = None,
+    until: dt.datetime | None = None,
+    needs: Iterable[str] | None = None,
 ) -> None:
-    """Queue a recompute of the engagement's KPIs once the current transaction commits."""
+    """Queue a recompute of the engagement's KPIs once the current transaction commits (only
+    those whose metric reads one of `needs`, when given)."""
     from accord.metrics.tasks import recompute_kpis_task
 
     since_text = since.isoformat() if since is not None else None
     until_text = until.isoformat() if until is not None else None
+    wanted = sorted(needs) if needs is not None else None
     transaction.on_commit(
-        lambda: recompute_kpis_task.enqueue(engagement_id, since_text, until_text, None)
+        lambda: recompute_kpis_task.enqueue(engagement_id, since_text, until_text, None, wanted)
     )

@@ -113,7 +113,7 @@ def record_manual_value(
                 "recorded_at": timezone.now(),
             },
         )
-    enqueue_recompute(engagement.pk, since=period_start, until=period_end)
+    enqueue_recompute(engagement.pk, since=period_start, until=period_end, needs=["manual_values"])
     return manual
 
 
@@ -291,7 +291,10 @@ def import_kpi_values(
         _import_event(actor=actor, engagement=engagement, what="kpi values imported", result=result)
         touched = [(m.period_start, m.period_end) for m in (*new, *changed)]
         enqueue_recompute(
-            engagement.pk, since=min(s for s, _ in touched), until=max(e for _, e in touched)
+            engagement.pk,
+            since=min(s for s, _ in touched),
+            until=max(e for _, e in touched),
+            needs=["manual_values"],
         )
     return result
 
@@ -357,6 +360,9 @@ def import_survey_responses(
         )
         touched = [r.responded_at for r in (*new, *changed)]
         enqueue_recompute(
-            engagement.pk, since=min(touched), until=max(touched) + dt.timedelta(seconds=1)
+            engagement.pk,
+            since=min(touched),
+            until=max(touched) + dt.timedelta(seconds=1),
+            needs=["surveys"],
         )
     return result

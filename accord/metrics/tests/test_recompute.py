@@ -122,6 +122,15 @@ def test_an_import_of_survey_responses_recomputes_the_kpis_it_touches(
             warning_threshold=0.6,
         )
     assert kpi.measurements.get(period_start__month=3).status == "no_data"
+    throughput = actions.define_kpi(
+        actor=mark,
+        engagement=vistula_engagement,
+        metric_key="throughput",
+        target=2,
+        warning_threshold=1,
+    )
+    actions.recompute_engagement(vistula_engagement.pk, kpi_ids=[throughput.pk])
+    computed = set(throughput.measurements.values_list("computed_at", flat=True))
     # when
     with django_capture_on_commit_callbacks(execute=True):
         actions.import_survey_responses(
@@ -132,6 +141,8 @@ def test_an_import_of_survey_responses_recomputes_the_kpis_it_touches(
     # then
     march = kpi.measurements.get(period_start__month=3)
     assert (march.value, march.status, march.evidence_count) == (0.5, "off_track", 2)
+    # and KPIs that read no survey were left alone
+    assert set(throughput.measurements.values_list("computed_at", flat=True)) == computed
 
 
 def test_a_delivery_file_import_recomputes_the_kpis(
