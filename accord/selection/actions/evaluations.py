@@ -21,6 +21,7 @@ from accord.selection.models import (
     CriteriaTemplate,
     Criterion,
     Evaluation,
+    EvaluationStatus,
     EvaluatorAssignment,
     Score,
 )
@@ -114,13 +115,31 @@ def _check_requirement_kinds(fields: Mapping[str, Any]) -> None:
 def update_requirements(
     *, actor: User, evaluation: Evaluation, capabilities: Iterable[Any] | None = None, **fields: Any
 ) -> Evaluation:
-    """Change the requirements profile (or name, status, blind mode); flags are recomputed."""
+    """Change the requirements profile (or name, status, blind mode); flags are recomputed.
+
+    An evaluation becomes decided only by recording its decision; once decided, only its name
+    and description change, so the flags and report stay those the decision was taken on.
+    """
     _check_requirement_kinds(fields)
     if "slug" in fields:
         raise ValidationError({"slug": "An evaluation's slug does not change."})
+    decided = evaluation.status == EvaluationStatus.DECIDED
+    if not decided and fields.get("status") == EvaluationStatus.DECIDED:
+        raise ValidationError(
+            {"status": "An evaluation becomes decided when its decision is recorded."}
+        )
+    if decided:
+        changed = {k for k, v in fields.items() if getattr(evaluation, k) != v}
+        if capabilities is not None and set(capabilities) != set(evaluation.capabilities.all()):
+            changed.add("capabilities")
+        if changed - {"name", "description"}:
+            raise ValidationError(
+                "The evaluation is decided; only its name and description change."
+            )
     m2m = {"capabilities": list(capabilities)} if capabilities is not None else None
     update_audited(actor=actor, instance=evaluation, fields=fields, m2m=m2m)
-    refresh_red_flags(evaluation=evaluation)
+    if not decided:
+        refresh_red_flags(evaluation=evaluation)
     return evaluation
 
 

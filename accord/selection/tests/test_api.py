@@ -394,6 +394,30 @@ def test_a_manager_starts_the_engagement_from_the_decision(
     assert again.status_code == 400 and "was already created" in again.json()["detail"][0]
 
 
+def test_the_status_becomes_decided_only_through_the_decision(
+    scored: Evaluation, vistula_candidate: Candidate, mark: User
+) -> None:
+    # when
+    early = api(mark).patch(url(scored), {"status": "decided"}, format="json")
+    actions.record_decision(
+        actor=mark, evaluation=scored, selected=vistula_candidate, reason="No blockers"
+    )
+    reopened = api(mark).patch(url(scored), {"status": "scoring"}, format="json")
+    moved = api(mark).patch(url(scored), {"min_overlap_hours": "1"}, format="json")
+    renamed = api(mark).patch(url(scored), {"name": "Mobile partner (decided)"}, format="json")
+
+    # then
+    assert early.status_code == 400 and early.json() == {
+        "status": ["An evaluation becomes decided when its decision is recorded."]
+    }
+    for refused in (reopened, moved):
+        assert refused.status_code == 400
+        assert refused.json() == {
+            "detail": ["The evaluation is decided; only its name and description change."]
+        }
+    assert renamed.status_code == 200 and renamed.json()["status"] == "decided"
+
+
 def test_the_decision_reads_as_no_content_until_recorded(scored: Evaluation, victor: User) -> None:
     assert api(victor).get(url(scored, "decision/")).status_code == 204
 
