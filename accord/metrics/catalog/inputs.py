@@ -65,10 +65,13 @@ CHANGE_LOOKBACK = 90 * DAY
 
 
 def epoch(column: str) -> str:
-    """SQL for a timestamp column as epoch seconds (millisecond precision), NULL stays NULL."""
+    """SQL for a timestamp column as whole epoch MILLIseconds, NULL stays NULL; `_floats` turns
+    them into seconds. Rounding to a whole number is cheap in both databases, where rounding to
+    3 decimals is not (SQLite's ROUND(x, 3) prints the number to text and parses it back, per
+    value); ms / 1000 in numpy is the same double as the 3-decimal rounding gave."""
     if connection.vendor == "postgresql":
-        return f"ROUND(EXTRACT(EPOCH FROM {column})::numeric, 3)::float8"
-    return f"ROUND((julianday({column}) - 2440587.5) * 86400.0, 3)"
+        return f"ROUND(EXTRACT(EPOCH FROM {column}) * 1000)::float8"
+    return f"ROUND((julianday({column}) - 2440587.5) * 86400000.0)"
 
 
 def _table(model: Any) -> str:
@@ -79,16 +82,36 @@ def _in(ids: Sequence[int]) -> str:
     return "(" + ",".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
 
 
+def _in_table_order(column: str) -> str:
+    """On SQLite, an ORDER BY the primary key: the planner then walks the data source index,
+    whose entries follow the table's order, instead of a time index that jumps through the
+    table (100 000 work items of one year: 0.53 → 0.24 s of CPU). PostgreSQL plans well alone."""
+    return f" ORDER BY {column}" if connection.vendor == "sqlite" else ""
+
+
+def _unindexed(column: str) -> str:
+    """On SQLite, the column kept out of index choice (unary +): epics are few, and finding them
+    through the done index looks up every item done in the span (100 000 items: 0.17 → 0.03 s);
+    walking the data source's items in table order is cheaper. PostgreSQL has no unary + on a
+    timestamp, and no need."""
+    return f"+{column}" if connection.vendor == "sqlite" else column
+
+
 def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
         return cursor.fetchall()
 
 
-def _floats(rows: list[tuple[Any, ...]], width: int) -> np.ndarray:
+def _floats(
+    rows: list[tuple[Any, ...]], width: int, times: Sequence[int] | slice = ()
+) -> np.ndarray:
+    """The rows as a float matrix; the `times` columns (read with `epoch`) in epoch seconds."""
     if not rows:
         return np.empty((0, width), dtype=float)
-    return np.array(rows, dtype=float).reshape(len(rows), width)
+    data = np.array(rows, dtype=float).reshape(len(rows), width)
+    data[:, times] /= 1000.0
+    return data
 
 
 def _time_param(ts: float) -> Any:
@@ -168,9 +191,10 @@ def _work_items(
         " (done_at >= %s AND done_at < %s)"
         " OR (started_at < %s AND (done_at IS NULL OR done_at >= %s))"
         " OR (status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s))"
+        f"{_in_table_order('id')}"
     )
     rows = _fetch(sql, [*BUG_TYPES_ORDER, lo, hi, hi, lo, lo, hi])
-    data = _floats(rows, 11)
+    data = _floats(rows, 11, times=slice(2, 6))
     is_bug = data[:, 9].astype(bool)
     items = WorkItems(
         id=data[:, 0].astype(np.int64),
@@ -229,7 +253,7 @@ def _status_times(
         (codes.setdefault(name or "", len(codes)) for name in columns[2]), np.int64, len(rows)
     )
     item = np.array(columns[0], dtype=np.int64)
-    at = np.array(columns[1], dtype=float)
+    at = np.array(columns[1], dtype=float) / 1000.0
     # Each row's item in the loaded work items (those filtered out by affiliation drop here).
     order = np.argsort(items.id)
     where = np.searchsorted(items.id[order], item)
@@ -305,7 +329,7 @@ def _sprints(sources: list[int], span: tuple[float, float]) -> Sprints:
         "ORDER BY complete_at, id",
         [lo, hi],
     )
-    s = _floats(sprint_rows, 3)
+    s = _floats(sprint_rows, 3, times=[1, 2])
     ids = s[:, 0].astype(np.int64)
     rows: list[tuple[Any, ...]] = []
     for start in range(0, len(ids), CHUNK):
@@ -316,7 +340,7 @@ def _sprints(sources: list[int], span: tuple[float, float]) -> Sprints:
             f"FROM {_table(SprintMembership)} m JOIN {_table(WorkItem)} w ON w.id = m.work_item_id "
             f"WHERE m.sprint_id IN {_in(ids[start : start + CHUNK].tolist())}"
         )
-    m = _floats([(r[0], r[1], bool(r[2]), bool(r[3]), *r[4:]) for r in rows], 8)
+    m = _floats([(r[0], r[1], bool(r[2]), bool(r[3]), *r[4:]) for r in rows], 8, times=[4, 5, 6])
     position = {int(pk): i for i, pk in enumerate(ids)}
     m_sprint = np.array([position[int(pk)] for pk in m[:, 0]], dtype=np.int64)
     start_at = s[m_sprint, 1] if len(m) else np.empty(0)
@@ -355,7 +379,7 @@ def _pull_requests(sources: list[int], span: tuple[float, float]) -> PullRequest
         " OR (p.first_review_at >= %s AND p.first_review_at < %s))",
         [lo, hi, _time_param(span[0] - CHANGE_LOOKBACK), hi, lo, hi],
     )
-    data = _floats([(*r[:7], bool(r[7]), bool(r[8])) for r in rows], 9)
+    data = _floats([(*r[:7], bool(r[7]), bool(r[8])) for r in rows], 9, times=[2, 3, 4])
     prs = PullRequests(
         id=data[:, 0].astype(np.int64),
         source=data[:, 1].astype(np.int64),
@@ -386,7 +410,7 @@ def _deployments(sources: list[int], span: tuple[float, float], prs: PullRequest
         f"AND {finished} < %s AND ({finished} >= %s OR (d.is_production AND d.status = 'success'))",
         [hi, lo],
     )
-    data = _floats([(r[0], r[1], r[2], bool(r[3]), bool(r[4]), r[5]) for r in rows], 6)
+    data = _floats([(r[0], r[1], r[2], bool(r[3]), bool(r[4]), r[5]) for r in rows], 6, times=[2])
     order = np.lexsort((data[:, 0], data[:, 2])) if len(rows) else np.empty(0, np.int64)
     data = data[order]
     deployments = Deployments(
@@ -418,7 +442,7 @@ def _incidents(
         "AND started_at < %s AND (resolved_at IS NULL OR resolved_at >= %s OR started_at >= %s)",
         [hi, lo, lo],
     )
-    data = _floats(rows, 4)
+    data = _floats(rows, 4, times=[1, 2])
     incidents = Incidents(
         id=data[:, 0].astype(np.int64),
         started=data[:, 1],
@@ -439,10 +463,11 @@ def _epics(sources: list[int], span: tuple[float, float]) -> Epics:
         f"(SELECT {epoch('MIN(c.started_at)')} FROM {table} c WHERE c.data_source_id = "
         "e.data_source_id AND c.id <> e.id AND (c.epic_key = e.key OR c.parent_key = e.key)) "
         f"FROM {table} e WHERE e.data_source_id IN {_in(sources)} AND LOWER(e.item_type) = 'epic' "
-        "AND e.done_at >= %s AND e.done_at < %s",
+        f"AND {_unindexed('e.done_at')} >= %s AND {_unindexed('e.done_at')} < %s"
+        f"{_in_table_order('e.id')}",
         [lo, hi],
     )
-    data = _floats(rows, 4)
+    data = _floats(rows, 4, times=[1, 2, 3])
     return Epics(
         id=data[:, 0].astype(np.int64),
         done=data[:, 1],
@@ -459,7 +484,7 @@ def _manual_values(engagement_id: int, span: tuple[float, float]) -> ManualValue
         "AND period_end > %s ORDER BY period_start, id",
         [engagement_id, _time_param(span[1]), _time_param(span[0])],
     )
-    data = _floats([(r[0], r[2], r[3], r[4]) for r in rows], 4)
+    data = _floats([(r[0], r[2], r[3], r[4]) for r in rows], 4, times=[1, 2])
     return ManualValues(
         id=data[:, 0].astype(np.int64),
         key=np.array([r[1] for r in rows], dtype=object),
@@ -477,7 +502,7 @@ def _surveys(engagement_id: int, span: tuple[float, float]) -> Surveys:
         "WHERE engagement_id = %s AND responded_at >= %s AND responded_at < %s",
         [engagement_id, _time_param(span[0]), _time_param(span[1])],
     )
-    data = _floats([(r[0], r[2], r[3]) for r in rows], 3)
+    data = _floats([(r[0], r[2], r[3]) for r in rows], 3, times=[2])
     return Surveys(
         id=data[:, 0].astype(np.int64),
         kind=np.array([r[1] for r in rows], dtype=object),
