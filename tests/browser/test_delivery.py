@@ -11,13 +11,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.support import PageProblems, log_in, save_screenshot
+from tests.samples import sample_data_dir
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-DATA = Path("/work/shared/data")
+DATA = sample_data_dir()
 PULLS = DATA / "github" / "panjf2000-ants-pulls.json"
 ENGAGEMENT = "/engagements/mobile-banking-app/"
 

@@ -10,7 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "github"
+from tests.samples import sample_data_dir
+
+DATA = sample_data_dir() / "github"
 PULLS = DATA / "panjf2000-ants-pulls.json"
 REVIEWS = DATA / "panjf2000-ants-reviews.json"
 RUNS = DATA / "panjf2000-ants-workflow-runs.json"

@@ -25,8 +25,9 @@ from accord.delivery.models import (
     StatusChange,
     WorkItem,
 )
+from tests.samples import sample_data_dir
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "jira"
+DATA = sample_data_dir() / "jira"
 UTC = dt.UTC
 MAPPING = {"Resolved": "done", "Inbox": "todo", "Ready for Dev": "todo"}
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,9 @@ from accord.delivery.connectors.jira.mapping import (
     parse_histories,
 )
 from accord.delivery.connectors.jira.mapping_csv import map_csv, parse_csv_datetime
+from tests.samples import sample_data_dir
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "jira"
+DATA = sample_data_dir() / "jira"
 UTC = dt.UTC
 
 

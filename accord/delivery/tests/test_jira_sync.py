@@ -7,7 +7,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +16,9 @@ from accord.delivery.connectors.jira.client import JiraClient
 from accord.delivery.connectors.jira.sync import sync
 from accord.delivery.models import DataSource, SyncRun, SyncRunStatus, WorkItem
 from accord.delivery.tests.fakeserver import FakeServer, Reply, Request, Sleeps
+from tests.samples import sample_data_dir
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "jira"
+DATA = sample_data_dir() / "jira"
 UTC = dt.UTC
 SEARCH = "/rest/api/3/search/jql"
 EE1_CHANGELOG = "/rest/api/3/issue/10063/changelog"

@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 
@@ -25,8 +24,9 @@ from accord.delivery.models import (
     WebhookDelivery,
     WorkItem,
 )
+from tests.samples import sample_data_dir
 
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data" / "jira"
+DATA = sample_data_dir() / "jira"
 UTC = dt.UTC
 BOARD = json.loads((DATA / "board-8-issues.json").read_text(encoding="utf-8"))
 K5 = json.loads((DATA / "board-93-issues.json").read_text(encoding="utf-8"))

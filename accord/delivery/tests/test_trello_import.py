@@ -24,16 +24,11 @@ from accord.delivery.models import (
     WorkItem,
 )
 from accord.engagements.models import Engagement
+from tests.samples import sample_data_dir
 
 DATA = Path(__file__).resolve().parent / "data"
 EXPORT = DATA / "trello-board-export.json"
-REST = (
-    Path(__file__).resolve().parents[4]
-    / "shared"
-    / "data"
-    / "trello"
-    / "board-cards-and-lists.json"
-)
+REST = sample_data_dir() / "trello" / "board-cards-and-lists.json"
 BOARD = "6402f6413ee115cc0084af56"
 UTC = dt.UTC
 

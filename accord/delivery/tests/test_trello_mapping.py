@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from accord.delivery.connectors.trello import mapping
 from accord.delivery.connectors.trello.mapping import PayloadError
+from tests.samples import sample_data_dir
 
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "trello"
+SHARED = sample_data_dir() / "trello"
 UTC = dt.UTC
 
 

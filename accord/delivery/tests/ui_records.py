@@ -17,7 +17,6 @@ from accord.delivery.models import (
 from accord.engagements.models import Engagement
 
 UTC = dt.UTC
-DATA = "/work/shared/data"
 SECRET_TOKEN = "ghp_Sup3rSecretTokenValue9876"
 
 

@@ -14,9 +14,10 @@ import pytest
 from accord.delivery.actions.sources import import_path
 from accord.delivery.models import DataSource
 from accord.metrics.catalog import Period, compute_many
+from tests.samples import sample_data_dir
 
 pytestmark = pytest.mark.django_db
-DATA = Path(__file__).resolve().parents[4] / "shared" / "data"
+DATA = sample_data_dir()
 UTC = dt.UTC
 JIRA_MAPPING = {"Resolved": "done", "Inbox": "todo", "Ready for Dev": "todo"}
 JIRA_CATEGORY = {"new": "todo", "indeterminate": "in_progress", "done": "done"}
