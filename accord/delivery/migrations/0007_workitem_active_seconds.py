@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('delivery', '0006_sync_leases'),
+        ("delivery", "0006_sync_leases"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='workitem',
-            name='active_seconds',
+            model_name="workitem",
+            name="active_seconds",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AlterField(
-            model_name='datasource',
-            name='active_statuses',
-            field=models.JSONField(blank=True, default=list, help_text='Statuses where work is done, not waited for (none marked: every in-progress status except those named like Blocked, Waiting or On hold).'),
+            model_name="datasource",
+            name="active_statuses",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="Statuses where work is done, not waited for (none marked: every in-progress status except those named like Blocked, Waiting or On hold).",
+            ),
         ),
     ]
