@@ -64,13 +64,13 @@ def _require_results(request: Request, evaluation: Evaluation) -> None:
 
 
 class CriteriaTemplateViewSet(viewsets.ReadOnlyModelViewSet):
-    """Criteria templates an evaluation can start from (client users who see evaluations)."""
+    """Saved criteria templates an evaluation can start from (the built-in default is used
+    when none is named, and is listed once the first evaluation created it)."""
 
     serializer_class = s.CriteriaTemplateSerializer
     permission_classes = [IsAuthenticated, EvaluationPermission]
 
     def get_queryset(self) -> QuerySet[CriteriaTemplate]:
-        actions.ensure_default_template()
         return CriteriaTemplate.objects.order_by("name")
 
 

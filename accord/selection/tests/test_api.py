@@ -69,6 +69,25 @@ def test_a_manager_creates_an_evaluation_from_the_default_template(mark: User, e
     assert AuditEvent.objects.filter(action="create", object_type="selection.evaluation").exists()
 
 
+def test_a_saved_template_is_listed_and_an_evaluation_starts_from_it(
+    evaluation: Evaluation, mark: User, victor: User
+) -> None:
+    # given
+    saved = actions.save_criteria_as_template(actor=mark, evaluation=evaluation, name="Ours")
+
+    # when
+    listed = api(victor).get("/api/v1/criteria-templates/").json()["results"]
+    created = api(mark).post(LIST, {"name": "Next", "template": saved.pk}, format="json")
+
+    # then
+    assert "Ours" in [t["name"] for t in listed]
+    ours = next(t for t in listed if t["name"] == "Ours")
+    assert len(ours["definition"]) == 5
+    assert created.status_code == 201
+    next_one = Evaluation.objects.get(name="Next")
+    assert next_one.criteria.count() == evaluation.criteria.count()
+
+
 @pytest.mark.parametrize(
     ("body", "field", "message"),
     [
