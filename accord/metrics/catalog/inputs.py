@@ -182,7 +182,8 @@ def _work_items(
     bug_types = ", ".join(["%s"] * len(BUG_TYPES_ORDER))
     sql = (
         f"SELECT id, data_source_id, {epoch('created_at')}, {epoch('started_at')}, "
-        f"{epoch('done_at')}, {epoch('updated_at')}, "
+        f"{epoch('done_at')}, "
+        f"CASE WHEN status_category = 'cancelled' THEN {epoch('updated_at')} END, "
         "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
         "WHEN 'cancelled' THEN 3 ELSE 0 END, CAST(story_points AS REAL), "
         "COALESCE(assignee_id, 0), "

@@ -24,7 +24,7 @@ class WorkItems:
     created: np.ndarray
     started: np.ndarray
     done: np.ndarray
-    updated: np.ndarray
+    updated: np.ndarray  # read for cancelled items only (when they were cancelled), else NaN
     category: np.ndarray
     points: np.ndarray
     is_bug: np.ndarray
