@@ -51,3 +51,35 @@ def report(slug: str, pdf_path: Path | None, html_path: Path | None) -> None:
         raise click.ClickException(
             f"Could not write the report: {exc.strerror} ({exc.filename})."
         ) from None
+
+
+@selection.command("refresh-flags")
+@click.argument("slug", required=False)
+def refresh_flags(slug: str | None) -> None:
+    """Recompute the red flags of undecided evaluations (or of SLUG) as of today.
+
+    Flags follow every change made through Accord at once; what changes with time alone (a
+    certificate expiring when no start date is set, a question left unanswered) is caught up by
+    running this daily, e.g. from cron.
+    """
+    from accord.cli import setup_django
+
+    setup_django()
+    from accord.selection import actions
+    from accord.selection.models import Evaluation, EvaluationStatus
+
+    evaluations = Evaluation.objects.exclude(status=EvaluationStatus.DECIDED).order_by("slug")
+    if slug is not None:
+        evaluations = Evaluation.objects.filter(slug=slug)
+        found = evaluations.first()
+        if found is None:
+            raise click.ClickException(
+                f"There is no evaluation “{slug}”; see the Evaluations page for slugs."
+            )
+        if found.status == EvaluationStatus.DECIDED:
+            raise click.ClickException(
+                f"“{slug}” is decided; its flags stay those the decision was taken on."
+            )
+    for evaluation in evaluations:
+        flags = actions.refresh_red_flags(evaluation=evaluation)
+        click.echo(f"{evaluation.slug}: {len(flags)} red flag(s)")

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 
 import pytest
 from click.testing import CliRunner
+from django.utils import timezone
 
 from accord.cli import main
 from accord.selection import actions
+from accord.selection.models import CommunicationEvent
 from accord.selection.tests.conftest import score_all
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +50,29 @@ def test_a_report_needs_an_output(db):
     result = CliRunner().invoke(main, ["selection", "report", "any"])
     assert result.exit_code == 2
     assert "Give --pdf FILE, --html FILE or both." in result.output
+
+
+def test_refresh_flags_catches_up_what_time_changed(evaluation, deccan_candidate, mark):
+    # given a question unanswered for ten days whose flag was last computed when it was new
+    # (stored directly: days passing is what this test is about)
+    CommunicationEvent.objects.create(
+        candidate=deccan_candidate,
+        kind="question",
+        subject="Team CVs?",
+        occurred_at=timezone.now() - dt.timedelta(days=10),
+    )
+    assert not deccan_candidate.red_flags.filter(rule="poor_communication").exists()
+
+    # when
+    result = CliRunner().invoke(main, ["selection", "refresh-flags"])
+
+    # then
+    assert result.exit_code == 0, result.output
+    assert f"{evaluation.slug}: " in result.output
+    assert deccan_candidate.red_flags.filter(rule="poor_communication").exists()
+
+
+def test_refresh_flags_refuses_an_unknown_evaluation(db):
+    result = CliRunner().invoke(main, ["selection", "refresh-flags", "nope"])
+    assert result.exit_code == 1
+    assert "There is no evaluation “nope”" in result.output
