@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection, models, transaction
 
 CHUNK = 5000
+_PG_PARAMETERS = 30_000  # per multi-row INSERT; PostgreSQL's limit is 65 535
 # Field types whose values the database drivers take as they are, or after a cheap coercion
 # that matches what the field's get_prep_value does (to_python for text, int() for integers).
 _AS_IS = frozenset({"AutoField", "BigAutoField", "BooleanField", "ForeignKey"})
@@ -103,11 +104,10 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     missing = [f.attname for f in fields if f.attname not in rows[0]]
     quote = connection.ops.quote_name
     # Table and column names come from the model, quoted; values are parameters.
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608
-        quote(model._meta.db_table),
-        ", ".join(quote(str(f.column)) for f in fields),
-        ", ".join(["%s"] * len(fields)),
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608
+        quote(model._meta.db_table), ", ".join(quote(str(f.column)) for f in fields)
     )
+    one = "({})".format(", ".join(["%s"] * len(fields)))
     names = [f.attname for f in fields]
 
     def values(row: Mapping[str, Any]) -> list[Any]:
@@ -118,9 +118,17 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     # One transaction (a savepoint inside the caller's): all rows or none, and SQLite in
     # autocommit would otherwise commit, and sync to disk, row by row.
     with transaction.atomic(), connection.cursor() as cursor:
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            cursor.executemany(sql, list(_params(fields, (values(r) for r in chunk))))
+        if connection.vendor != "postgresql":  # SQLite runs a prepared statement per row fast
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows[start : start + CHUNK]
+                cursor.executemany(head + one, list(_params(fields, (values(r) for r in chunk))))
+            return
+        # PostgreSQL: a round trip per row is the cost, so many rows per statement.
+        per = max(1, _PG_PARAMETERS // len(fields))
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            flat = [v for row in _params(fields, (values(r) for r in chunk)) for v in row]
+            cursor.execute(head + ", ".join([one] * len(chunk)), flat)
 
 
 def _fresh_default(value: Any) -> Any:
