@@ -166,10 +166,6 @@ def deployment_of_changes(prs: PullRequests, deployments: Deployments) -> np.nda
     successful production deployment of the same data source finished at or after the merge."""
     link = np.full(len(prs.id), -1, dtype=np.int64)
     good = deployments.production & deployments.success
-    by_sha: dict[str, int] = {}
-    for index in np.flatnonzero(good)[::-1]:  # earliest wins
-        if deployments.sha[index]:
-            by_sha[deployments.sha[index]] = int(index)
     merged = ~np.isnan(prs.merged)
     for source in np.unique(prs.source[merged]):
         candidates = np.flatnonzero(good & (deployments.source == source))
@@ -180,10 +176,18 @@ def deployment_of_changes(prs: PullRequests, deployments: Deployments) -> np.nda
         at = np.searchsorted(times, prs.merged[mine], side="left")
         found = at < len(candidates)
         link[mine[found]] = candidates[at[found]]
-    for index in np.flatnonzero(merged):
-        exact = by_sha.get(prs.merge_sha[index]) if prs.merge_sha[index] else None
-        if exact is not None and deployments.finished[exact] >= prs.merged[index]:
-            link[index] = exact
+    mine = np.flatnonzero(merged & (prs.merge_sha != ""))
+    with_sha = np.flatnonzero(good & (deployments.sha != ""))
+    if len(mine) == 0 or len(with_sha) == 0:
+        return link
+    # The earliest good deployment of each commit (np.unique's first index: deployments are in
+    # finished order), looked up for every PR's merge commit at once.
+    shas, first = np.unique(deployments.sha[with_sha].astype(str), return_index=True)
+    wanted = prs.merge_sha[mine].astype(str)
+    at = np.minimum(np.searchsorted(shas, wanted), len(shas) - 1)
+    exact = with_sha[first[at]]
+    hit = (shas[at] == wanted) & (deployments.finished[exact] >= prs.merged[mine])
+    link[mine[hit]] = exact[hit]
     return link
 
 
