@@ -284,7 +284,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"CountryEnum": "django_countries.countries"},
+    # One name per choice set: the same certificate and document kinds appear on vendors and
+    # in evaluation requirements, and several models call a field "kind".
+    "ENUM_NAME_OVERRIDES": {
+        "CountryEnum": "django_countries.countries",
+        "CertificationKindEnum": "accord.vendors.models.CertificationKind",
+        "DocumentKindEnum": "accord.vendors.models.DocumentKind",
+    },
 }
 
 # --- Background tasks ---------------------------------------------------------------------------
