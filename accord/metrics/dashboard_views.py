@@ -241,11 +241,26 @@ class CardView:
     points: list[ChartPoint]
 
 
+class KpiExplainUrls:
+    """The explain links of one KPI's periods: a dashboard of 30 KPIs links ~400 periods, and a
+    `reverse()` + `urlencode()` each cost most of its view's time, so the path and the fixed
+    parameters are built once and only the day changes (same text as `urlencode` gives)."""
+
+    def __init__(self, engagement: Engagement, kpi: KPI) -> None:
+        path = reverse("metrics:explain", args=[engagement.slug, kpi.metric_key])
+        self.head = f"{path}?{urlencode({'kind': kpi.period_kind})}&at="
+        tail = {"kpi": str(kpi.pk)}
+        if kpi.affiliation:
+            tail["affiliation"] = kpi.affiliation
+        self.tail = f"&{urlencode(tail)}"
+
+    def at(self, start: dt.datetime) -> str:
+        """The explain link of the period starting at `start`."""
+        return f"{self.head}{start.date().isoformat()}{self.tail}"
+
+
 def _kpi_explain_url(engagement: Engagement, kpi: KPI, start: dt.datetime) -> str:
-    query = {"kind": kpi.period_kind, "at": start.date().isoformat(), "kpi": str(kpi.pk)}
-    if kpi.affiliation:
-        query["affiliation"] = kpi.affiliation
-    return _explain_url(engagement, kpi.metric_key, urlencode(query))
+    return KpiExplainUrls(engagement, kpi).at(start)
 
 
 def _shown_measurement(series: list[Measurement], now: dt.datetime) -> Measurement | None:
@@ -264,6 +279,7 @@ def _card_view(
     engagement: Engagement, card: queries.KpiCard, now: dt.datetime, affiliations: dict[str, str]
 ) -> CardView:
     kpi = card.kpi
+    urls = KpiExplainUrls(engagement, kpi)
     by_start = {m.period_start: m for m in card.series}
     # Every period of the sparkline window, so a period without a measurement is a gap.
     current = period_containing(kpi.period_kind, now)
@@ -277,7 +293,7 @@ def _card_view(
             ChartPoint(
                 label=period_label(kpi.period_kind, start, end),
                 value=measurement.value if measurement else None,
-                url=_kpi_explain_url(engagement, kpi, start),
+                url=urls.at(start),
             )
         )
     shown = _shown_measurement(card.series, now)
@@ -287,7 +303,7 @@ def _card_view(
         status=shown.status if shown else Status.NO_DATA,
         period=period_label(kpi.period_kind, *(current if shown is None else _bounds(shown))),
         affiliation=affiliations.get(kpi.affiliation, kpi.affiliation) if kpi.affiliation else "",
-        explain_url=_kpi_explain_url(engagement, kpi, shown.period_start if shown else now),
+        explain_url=urls.at(shown.period_start if shown else now),
         points=points,
         sparkline=sparkline_spec(points, title=kpi.name) if drawable(points) else None,
         trend=trend_spec(
