@@ -15,8 +15,10 @@ from accord.delivery.models import (
     WorkItem,
 )
 from accord.engagements.models import Engagement
+from tests.samples import sample_data_dir
 
 UTC = dt.UTC
+DATA = sample_data_dir()
 SECRET_TOKEN = "ghp_Sup3rSecretTokenValue9876"
 
 
