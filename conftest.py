@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from accord.accounts.actions import create_user, ensure_client_organization
@@ -45,6 +46,14 @@ def _media_root(settings: Any) -> Iterator[None]:
 def _lazy_static_index(settings: Any) -> None:
     # WhiteNoise otherwise indexes every static file for each test client it serves.
     settings.WHITENOISE_AUTOREFRESH = True
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Cached pages are keyed on database rows that each test builds afresh (same ids, same slugs).
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -138,6 +138,20 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache --------------------------------------------------------------------------------------
+# In each process's memory: no service to run, and nothing shared is needed, because what is
+# cached (the KPI dashboard's rendered cards, accord.metrics.dashboard_cache) is keyed on a
+# revision row in the database that every write changes, so a process on any machine sees the
+# change on its next request. A shared (file or database) cache would add a read and an unpickle
+# of ~150 KB to every request for nothing. At most 200 entries (~30 MB) per process.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "accord",
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    }
+}
+
 # --- Auth and sessions --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

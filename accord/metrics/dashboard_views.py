@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -33,6 +34,7 @@ from accord.lib.forms import apply_validation_error
 from accord.metrics import actions, queries
 from accord.metrics.catalog import CATALOG, Metric, MetricResult, Period, compute, compute_many
 from accord.metrics.catalog.base import GROUPS
+from accord.metrics.dashboard_cache import board_key, cached_board
 from accord.metrics.dashboard_forms import (
     GROUP_LABELS,
     KPIForm,
@@ -324,17 +326,29 @@ def kpi_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     engagement = _engagement(request, slug)
     now = timezone.now()
     affiliations = dict(affiliation_choices(request.user, engagement))
-    cards = [
-        _card_view(engagement, card, now, affiliations)
-        for card in queries.kpi_cards(engagement, request.user)
-    ]
+    may_manage = policy.can(request.user, Perm.MANAGE_KPI, engagement)
+
+    def board(csrf_token: str) -> str:
+        cards = [
+            _card_view(engagement, card, now, affiliations)
+            for card in queries.kpi_cards(engagement, request.user, now=now)
+        ]
+        context = {
+            "engagement": engagement,
+            "cards": cards,
+            "may_manage": may_manage,
+            "csrf_token": csrf_token,
+        }
+        return render_to_string("metrics/includes/kpi_board.html", context)
+
+    key = board_key(engagement, now=now, may_manage=may_manage, affiliations=affiliations)
     return render(
         request,
         "metrics/kpi_dashboard.html",
         {
             "engagement": engagement,
-            "cards": cards,
-            "may_manage": policy.can(request.user, Perm.MANAGE_KPI, engagement),
+            "board": cached_board(request, key, board),
+            "may_manage": may_manage,
         },
     )
 

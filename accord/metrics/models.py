@@ -131,6 +131,23 @@ class Measurement(models.Model):
         return f"{self.kpi} {self.period_start:%Y-%m-%d}: {self.value}"
 
 
+class DashboardRevision(models.Model):
+    """A token that changes, in the same transaction, with every write that changes what an
+    engagement's KPI dashboard shows (measurements, KPI definitions). Web processes cache the
+    rendered dashboard keyed on it, so no process on any machine serves a stale one.
+
+    A random token rather than a counter: an upsert sets it in one statement on SQLite and
+    PostgreSQL, and two concurrent writers cannot both leave the same value behind."""
+
+    engagement = models.OneToOneField(
+        "engagements.Engagement", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.engagement_id}: {self.token}"
+
+
 class ManualValue(models.Model):
     """A metric's value for a period entered or imported by hand, with who recorded it and when."""
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accord.audit.actions import create_audited, update_audited
+from accord.metrics.actions.revision import touch_dashboard
 from accord.metrics.models import KPI, Better, Measurement, PeriodKind, status_for
 
 if TYPE_CHECKING:
@@ -109,6 +110,7 @@ def define_kpi(
         ),
     )
     _recompute_after_commit(kpi)
+    touch_dashboard(engagement.pk)
     return kpi
 
 
@@ -141,6 +143,7 @@ def edit_kpi(*, actor: User | None, kpi: KPI, **fields: Any) -> KPI:
         restatus_measurements(kpi)
     if fields.get("active") and not measured:
         _recompute_after_commit(kpi)  # catch up on the periods it missed while inactive
+    touch_dashboard(kpi.engagement_id)
     return kpi
 
 

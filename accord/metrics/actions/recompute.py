@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.engagements.models import Engagement
+from accord.metrics.actions.revision import touch_dashboard
 from accord.metrics.models import KPI, Measurement, status_for
 from accord.metrics.periods import Bounds, period_containing, periods_between
 
@@ -152,6 +153,7 @@ def recompute_engagement(
                 "inputs",
             ],
         )
+        touch_dashboard(engagement_id)
     logger.info(
         "metrics.recompute.finished",
         extra={
