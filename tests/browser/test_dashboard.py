@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from accord.demo import VENDORS
+from accord.vendors.demo import VENDORS
 from tests.browser.support import (
     BLOCKING_IMPACTS,
     DOCS_SCREENSHOT,

@@ -11,7 +11,7 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from accord.accounts.models import User
-from accord.demo import _pdf
+from accord.lib.pdf import one_page_pdf
 from accord.selection import actions
 from accord.selection.models import Evaluation, EvaluatorAssignment
 from accord.vendors.models import Vendor
@@ -156,7 +156,7 @@ def test_the_vendor_lead_answers_the_checklist_with_evidence(
 
     # when they answer the security-policy item with a PDF
     evidence = tmp_path / "security-policy.pdf"
-    evidence.write_bytes(_pdf("Vistula security policy"))
+    evidence.write_bytes(one_page_pdf("Vistula security policy"))
     item = checklist.locator("section").first
     item.get_by_label("Your answer").fill("ISO 27001 ISMS; quarterly access reviews.")
     item.get_by_label("Evidence (optional)").set_input_files(str(evidence))

@@ -30,7 +30,7 @@ def equip(vendor: Vendor, *, zone: str = "Europe/Warsaw", complete: bool = True)
     """Give a vendor a location, and (when complete) every piece of evidence the rules want."""
     from django.core.files.base import ContentFile
 
-    from accord.demo import _pdf
+    from accord.lib.pdf import one_page_pdf
 
     add = vendor_actions.add_vendor_item
     add(actor=None, vendor=vendor, model=DeliveryLocation, city="Hub", country="PL", time_zone=zone)
@@ -60,7 +60,7 @@ def equip(vendor: Vendor, *, zone: str = "Europe/Warsaw", complete: bool = True)
             model=VendorDocument,
             kind=kind,
             title=kind,
-            file=ContentFile(_pdf(kind), name=f"{kind}.pdf"),
+            file=ContentFile(one_page_pdf(kind), name=f"{kind}.pdf"),
         )
     return vendor
 

@@ -12,7 +12,7 @@ from rest_framework.test import APIClient
 
 from accord.accounts.models import User
 from accord.audit.models import AuditEvent
-from accord.demo import _pdf
+from accord.lib.pdf import one_page_pdf
 from accord.selection import actions
 from accord.selection.models import Candidate, Decision, Evaluation, RedFlag, Score
 from accord.selection.tests.conftest import score_all
@@ -512,7 +512,9 @@ def test_the_vendor_lead_answers_with_evidence_and_the_member_may_not(
         actions.invite_candidate(actor=mark, candidate=candidate)
     item = vistula_candidate.checklist.get(topic="security_policy")
     path = f"/api/v1/candidacies/{vistula_candidate.pk}/checklist/{item.pk}/"
-    upload = SimpleUploadedFile("policy.pdf", _pdf("policy"), content_type="application/pdf")
+    upload = SimpleUploadedFile(
+        "policy.pdf", one_page_pdf("policy"), content_type="application/pdf"
+    )
 
     # when
     by_milo = api(milo).post(path, {"answer": "Yes"}, format="json")

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from accord.accounts.models import User
-from accord.demo import _pdf
+from accord.lib.pdf import one_page_pdf
 from accord.selection import actions
 from accord.selection.models import Candidate, Evaluation
 from accord.selection.tests.conftest import score_all
@@ -121,7 +121,7 @@ def test_process_documents_uploaded_clear_the_documentation_flag(
             model=VendorDocument,
             kind=kind,
             title=kind,
-            file=ContentFile(_pdf(kind), name=f"{kind}.pdf"),
+            file=ContentFile(one_page_pdf(kind), name=f"{kind}.pdf"),
         )
 
     # then

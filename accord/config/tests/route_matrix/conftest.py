@@ -21,8 +21,8 @@ from accord.delivery.models import (
     SyncRun,
     WorkItem,
 )
-from accord.demo import _pdf
 from accord.engagements import actions as eng
+from accord.lib.pdf import one_page_pdf
 from accord.metrics.models import KPI, ManualValue, Measurement
 from accord.selection.tests.factories import selection_objects
 from accord.vendors import actions as ven
@@ -52,7 +52,7 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
             issuer="DNV",
             valid_from=dt.date(2025, 1, 1),
             valid_until=dt.date(2028, 1, 1),
-            evidence=ContentFile(_pdf("certificate"), name="iso.pdf"),
+            evidence=ContentFile(one_page_pdf("certificate"), name="iso.pdf"),
         )
         o["v_case_study"] = add(
             actor=mark, vendor=vendor, model=vm.CaseStudy, title="Case", summary="S"
@@ -69,7 +69,7 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
             model=vm.VendorDocument,
             kind="sdlc",
             title="SDLC",
-            file=ContentFile(_pdf("sdlc"), name="sdlc.pdf"),
+            file=ContentFile(one_page_pdf("sdlc"), name="sdlc.pdf"),
         )
         engagement = eng.create_engagement(
             actor=mark, name=f"{vendor.name} work", vendor=vendor, status="active"
@@ -86,7 +86,7 @@ def world(everyone, vistula, deccan, mark, alice) -> dict[str, Any]:
                 engagement=engagement,
                 title=f"{visibility} doc",
                 visibility=visibility,
-                file=ContentFile(_pdf(visibility), name=f"{visibility}.pdf"),
+                file=ContentFile(one_page_pdf(visibility), name=f"{visibility}.pdf"),
             )
         _delivery_records(o, engagement)
         _metrics_records(o, engagement)
