@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.urls import reverse
+
 from accord.delivery.models import (
     Commit,
     DataSource,
@@ -28,6 +30,11 @@ def at(day: int, hour: int = 9) -> dt.datetime:
 
 def source(engagement: Engagement, kind: str = "github", name: str = "GitHub", **kw: Any) -> Any:
     return DataSource.objects.create(engagement=engagement, kind=kind, name=name, **kw)
+
+
+def source_url(name: str, src: DataSource) -> str:
+    """The URL of one of a source's pages, `name` in the delivery namespace."""
+    return reverse(f"delivery:{name}", args=[src.engagement.slug, src.pk])
 
 
 def work_item(src: DataSource, n: int, **kw: Any) -> WorkItem:
