@@ -4,8 +4,8 @@
 
 Per scale N, an engagement with N work items, 10 status changes each, N/5 pull requests and
 N/50 deployments (1 000 000 items: 10 000 000 changes, 200 000 PRs, 20 000 deployments) over
-the twelve months before now, inserted with plain executemany, facts computed here; a KPI for
-every catalog metric that can be one. Then it times: the full recompute of every KPI for the 12
+the twelve months before now, generated with numpy and written in bulk (metrics_data.py); a KPI
+for every catalog metric that can be one. Then it times: the full recompute of every KPI for the 12
 monthly periods (recompute_engagement, which writes the measurements), the same figures
 straight from compute_many, an incremental recompute after 1 000 items changed in the last
 month, and the p95 latency of the engagement's KPI dashboard for a logged-in manager with
@@ -20,7 +20,6 @@ import argparse
 import datetime as dt
 import itertools
 import os
-import random
 import socket
 import statistics
 import subprocess
@@ -31,11 +30,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from metrics_data import FLOW, generate_delivery
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PASSWORD = "bench-password-1234"  # a throwaway user in a throwaway database
-FLOW = [("1", "To Do", "todo"), ("3", "In Progress", "in_progress"),
-        ("4", "In Review", "in_progress"), ("5", "Done", "done")]  # fmt: skip
 
 
 def setup(home: str) -> None:
@@ -58,91 +57,24 @@ def setup(home: str) -> None:
 def generate(items: int, *, now: dt.datetime, seed: int = 11) -> Any:
     """An engagement with `items` work items and their history, PRs and deployments."""
     from accord.accounts.actions import ensure_client_organization
-    from accord.delivery.actions.bulk import insert_rows
-    from accord.delivery.models import (
-        DataSource,
-        Deployment,
-        PullRequest,
-        SourceStatus,
-        StatusChange,
-        WorkItem,
-    )
+    from accord.delivery.models import DataSource, SourceStatus
     from accord.engagements import actions as engagement_actions
     from accord.vendors import actions as vendor_actions
 
-    rng = random.Random(seed)  # noqa: S311 - reproducible test data, not secrets
     ensure_client_organization(name="Bench client")
     vendor = vendor_actions.create_vendor(actor=None, name=f"Bench vendor {items}")
-    year_ago = now - dt.timedelta(days=365)
     engagement = engagement_actions.create_engagement(
-        actor=None, name=f"Bench {items}", vendor=vendor, start_date=year_ago.date()
+        actor=None,
+        name=f"Bench {items}",
+        vendor=vendor,
+        start_date=(now - dt.timedelta(days=365)).date(),
     )
     source = DataSource.objects.create(engagement=engagement, kind="jira", name="Jira")
     for sid, name, category in FLOW:
         SourceStatus.objects.create(
             data_source=source, external_id=sid, name=name, category=category
         )
-    span = 365 * 86400
-    rows, histories = [], []
-    for n in range(items):
-        created = year_ago + dt.timedelta(seconds=rng.random() * span * 0.95)
-        times = sorted(created + dt.timedelta(hours=rng.random() * 400) for _ in range(10))
-        path = [0] + [1 + (i % 2) for i in range(9)] + [3 if n % 5 else 2]
-        times = [t for t in times if t < now][: len(path) - 1]
-        path = path[: len(times) + 1]
-        last = FLOW[path[-1]]
-        started = times[0] if len(times) > 0 else None
-        done = times[-1] if last[2] == "done" else None
-        rows.append({
-            "data_source_id": source.pk, "external_id": str(n), "key": f"B-{n}",
-            "title": f"Item {n}", "item_type": "Bug" if n % 7 == 0 else "Story",
-            "status": last[1], "status_id": last[0], "status_category": last[2],
-            "created_at": created, "updated_at": times[-1] if times else created,
-            "started_at": started, "done_at": done,
-            "cycle_time": done - started if done and started else None,
-            "lead_time": done - created if done else None,
-        })  # fmt: skip
-        histories.append((times, path))
-    insert_rows(WorkItem, rows)
-    ids = list(
-        WorkItem.objects.filter(data_source=source).order_by("id").values_list("id", flat=True)
-    )
-    changes: list[dict[str, Any]] = []
-    for pk, (times, path) in zip(ids, histories, strict=True):
-        for i, when in enumerate(times):
-            a, b = FLOW[path[i]], FLOW[path[i + 1]]
-            changes.append({
-                "data_source_id": source.pk, "external_id": f"{pk}/{i}", "work_item_id": pk,
-                "from_status": a[1], "from_status_id": a[0], "from_category": a[2],
-                "to_status": b[1], "to_status_id": b[0], "to_category": b[2], "changed_at": when,
-            })  # fmt: skip
-        if len(changes) >= 100_000:
-            insert_rows(StatusChange, changes)
-            changes = []
-    insert_rows(StatusChange, changes)
-    prs = []
-    for n in range(items // 5):
-        created = year_ago + dt.timedelta(seconds=rng.random() * span * 0.97)
-        prs.append({
-            "data_source_id": source.pk, "external_id": f"pr{n}", "repo": "bench/app",
-            "number": n + 1, "title": f"Change {n}", "author_login": f"dev{n % 40}",
-            "state": "merged", "created_at": created,
-            "first_review_at": created + dt.timedelta(hours=rng.random() * 20),
-            "merged_at": created + dt.timedelta(hours=1 + rng.random() * 100),
-            "additions": rng.randrange(500), "deletions": rng.randrange(100),
-            "merge_commit_sha": f"{n:040x}",
-        })  # fmt: skip
-    insert_rows(PullRequest, prs)
-    deployments = []
-    for n in range(items // 50):
-        finished = year_ago + dt.timedelta(seconds=rng.random() * span)
-        deployments.append({
-            "data_source_id": source.pk, "external_id": f"d{n}", "environment": "production",
-            "status": "success" if n % 10 else "failure", "is_production": True,
-            "started_at": finished - dt.timedelta(minutes=20), "finished_at": finished,
-            "commit_sha": f"{n * 7:040x}",
-        })  # fmt: skip
-    insert_rows(Deployment, deployments)
+    generate_delivery(source.pk, items, now=now, seed=seed)
     return engagement
 
 
