@@ -125,6 +125,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(ACCORD_HOME / "accord.sqlite3"),
+            # Kept open between requests, as on PostgreSQL: a new SQLite connection parses the
+            # schema and runs the pragmas below, ~2 ms of CPU on every page otherwise.
+            "CONN_MAX_AGE": 60,
             "OPTIONS": {
                 # WAL lets the web server read while the worker writes; IMMEDIATE avoids the
                 # "database is locked" upgrade race between two writers.
