@@ -9,10 +9,10 @@ from __future__ import annotations
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from accord.lib.reports import html_to_pdf, render_report
 from accord.selection import queries
 from accord.selection.models import Evaluation, Score
 from accord.vendors.models import CertificationKind, DocumentKind
@@ -96,28 +96,16 @@ def report_context(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
-def _stylesheet() -> str:
-    from django.contrib.staticfiles import finders
-
-    path = finders.find("selection/report.css")
-    assert isinstance(path, str)
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
-
-
 def render_html(evaluation: Evaluation, *, standalone: bool = False) -> str:
-    """The report as HTML (no scripts). Standalone copies (a file, the PDF) carry their styles
-    inside; the page served by Accord links its stylesheet, as the CSP wants."""
-    context = report_context(evaluation) | {
-        "inline_css": mark_safe(_stylesheet()) if standalone else ""  # noqa: S308 - our file
-    }
-    return render_to_string("selection/report/report.html", context)
+    """The report as HTML (no scripts); standalone copies (a file, the PDF) carry their styles."""
+    return render_report(
+        "selection/report/report.html",
+        report_context(evaluation),
+        stylesheets=["selection/report.css"],
+        standalone=standalone,
+    )
 
 
 def render_pdf(evaluation: Evaluation) -> bytes:
     """The report as PDF, through WeasyPrint."""
-    from weasyprint import HTML
-
-    pdf = HTML(string=render_html(evaluation, standalone=True)).write_pdf()
-    assert pdf is not None
-    return pdf
+    return html_to_pdf(render_html(evaluation, standalone=True))

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_safe
 
+from accord.lib.reports import pdf_response
 from accord.selection import report
 from accord.selection.views.common import get_evaluation, require_results
 
@@ -23,6 +24,4 @@ def report_html(request: HttpRequest, slug: str) -> HttpResponse:
 def report_pdf(request: HttpRequest, slug: str) -> HttpResponse:
     evaluation = get_evaluation(request, slug)
     require_results(request, evaluation)
-    response = HttpResponse(report.render_pdf(evaluation), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{evaluation.slug}-decision.pdf"'
-    return response
+    return pdf_response(report.render_pdf(evaluation), f"{evaluation.slug}-decision.pdf")
