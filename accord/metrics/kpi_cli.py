@@ -1,4 +1,5 @@
-"""`accord kpis`: import KPI values and survey responses, recompute and export measurements."""
+"""`accord kpis`: import KPI values and survey responses, recompute and export measurements, and
+write the KPI report."""
 
 from __future__ import annotations
 
@@ -147,3 +148,42 @@ def export(engagement_slug: str, fmt: str, output: Path | None, username: str | 
     else:
         output.write_bytes(body)
         click.echo(f"Wrote {output}.", err=True)
+
+
+@kpis.command()
+@click.argument("engagement_slug")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="File to write: PDF, or standalone HTML when it ends in .html.",
+)
+@click.option("--from", "since", help="First day (YYYY-MM-DD); default: the dashboard's periods.")
+@click.option("--to", "until", help="Last day, inclusive (YYYY-MM-DD); default: today.")
+@_USER
+def report(
+    engagement_slug: str, output: Path, since: str | None, until: str | None, username: str | None
+) -> None:
+    """Write the KPI report of an engagement: every KPI's value, status, trend and evidence."""
+    _setup()
+    from accord.metrics import report as kpi_report
+    from accord.metrics.forms import ReportPeriodForm
+
+    actor, engagement = _actor_and_engagement(username, engagement_slug, manage=False)
+    for value, name in ((since, "--from"), (until, "--to")):
+        _day(value, name)  # a malformed date is named by its option
+    form = ReportPeriodForm({"start": since or "", "end": until or ""})
+    if not form.is_valid():
+        raise click.ClickException(" ".join(str(e) for e in form.non_field_errors()))
+    built = kpi_report.build_report(
+        engagement, user=actor, span=form.span(), zone=kpi_report.user_zone(actor)
+    )
+    try:
+        if output.suffix.lower() in {".html", ".htm"}:
+            output.write_text(kpi_report.render_html(built, standalone=True), encoding="utf-8")
+        else:
+            output.write_bytes(kpi_report.render_pdf(built))
+    except OSError as exc:
+        raise click.ClickException(f"Cannot write {output}: {exc.strerror}.") from None
+    click.echo(f"Wrote {output}: {len(built.sections)} KPIs of {engagement}.")

@@ -189,6 +189,9 @@ def _metrics_routes() -> dict[str, Route]:
         "metrics:kpi_add": Route("write", ("GET", "POST"), _slug("engagement")),
         "metrics:kpi_edit": Route("write", ("GET", "POST"), _item("engagement", "kpi")),
         "metrics:kpi_deactivate": Route("write", ("POST",), _item("engagement", "kpi")),
+        # The KPI report: its preview and its PDF
+        "metrics:report": Route("read", ("GET",), _slug("engagement")),
+        "metrics:report_pdf": Route("read", ("GET",), _slug("engagement")),
     }
 
 
