@@ -366,3 +366,10 @@ def test_the_report_command_refuses_in_one_sentence(
     assert result.exit_code != 0
     assert said in result.output
     assert not (tmp_path / "x.pdf").exists()
+
+
+def test_the_dashboard_links_to_the_report(milo, vistula_engagement):
+    page = logged_in(milo).get(reverse("metrics:dashboard", args=[vistula_engagement.slug]))
+    assert f'href="{reverse("metrics:report", args=[vistula_engagement.slug])}"' in (
+        page.content.decode()
+    )
