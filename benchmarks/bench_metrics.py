@@ -1,6 +1,6 @@
 """Benchmark the KPIs (issue 5): full and incremental recompute, and the dashboard under load.
 
-    python benchmarks/bench_metrics.py [--scales 10000,100000] [--clients 20] [--requests 10]
+    python benchmarks/bench_metrics.py [--scales 10000,100000] [--clients 20] [--requests 20]
 
 Per scale N, an engagement with N work items, 10 status changes each, N/5 pull requests and
 N/50 deployments (1 000 000 items: 10 000 000 changes, 200 000 PRs, 20 000 deployments) over
@@ -9,7 +9,8 @@ for every catalog metric that can be one. Then it times: the full recompute of e
 monthly periods (recompute_engagement, which writes the measurements), the same figures
 straight from compute_many, an incremental recompute after 1 000 items changed in the last
 month, and the p95 latency of the engagement's KPI dashboard for a logged-in manager with
-`--clients` concurrent clients against `accord serve` (2 web processes). A fresh SQLite database
+`--clients` concurrent clients against `accord serve` (its default web processes), with the
+server's and the clients' CPU per request. A fresh SQLite database
 in a temporary ACCORD_HOME, removed afterwards (or BENCH_DATABASE_URL's, which keeps the rows).
 Parts that cannot run are named with the reason, and the rest still runs.
 """
@@ -21,11 +22,9 @@ import datetime as dt
 import itertools
 import os
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -139,11 +138,13 @@ def change_items(engagement: Any, count: int, now: dt.datetime) -> dt.datetime:
 
 
 def dashboard_p95(engagement: Any, *, clients: int, requests: int) -> str:
-    """p95 latency of the KPI dashboard with concurrent logged-in clients against accord serve."""
-    try:
-        import httpx
-    except ImportError:
-        return "skipped: httpx is not installed"
+    """p95 latency of the KPI dashboard with concurrent logged-in clients against accord serve,
+    with the CPU the server and the clients spent per request (dashboard_load.py)."""
+    import urllib.error
+    import urllib.request
+
+    from dashboard_load import load
+
     from accord.accounts.actions import create_user, ensure_client_organization
     from accord.accounts.models import Role, User
 
@@ -156,66 +157,30 @@ def dashboard_p95(engagement: Any, *, clients: int, requests: int) -> str:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("accord")), "serve", "--no-worker", "--no-demo",
-         "--no-migrate", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+         "--no-migrate", "--host", "127.0.0.1", "--port", str(port)],
         env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         for _ in range(120):
             try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
                     break
-            except httpx.HTTPError:
+            except (OSError, urllib.error.URLError):
                 pass
             if server.poll() is not None:
                 return f"skipped: accord serve stopped ({server.stderr.read()[-300:]})"  # type: ignore[union-attr]
             time.sleep(0.5)
-        url = f"{base}/kpis/{engagement.slug}/"
-        latencies: list[float] = []
-        failures: list[str] = []
-        lock = threading.Lock()
-
-        def client() -> None:
-            with httpx.Client(base_url=base, timeout=60) as http:
-                http.get("/accounts/login/")
-                answer = http.post(
-                    "/accounts/login/",
-                    data={"username": "bench.manager", "password": PASSWORD,
-                          "csrfmiddlewaretoken": http.cookies.get("csrftoken", "")},
-                    headers={"Referer": f"{base}/accounts/login/"},
-                )  # fmt: skip
-                if answer.status_code not in (200, 302) or "sessionid" not in http.cookies:
-                    with lock:
-                        failures.append(f"login answered {answer.status_code}")
-                    return
-                http.get(url)  # warm this client's connection
-                for _ in range(requests):
-                    began = time.perf_counter()
-                    page = http.get(url)
-                    took = time.perf_counter() - began
-                    with lock:
-                        latencies.append(took)
-                        if page.status_code != 200:
-                            failures.append(f"dashboard answered {page.status_code}")
-
-        threads = [threading.Thread(target=client) for _ in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        result = load(
+            "127.0.0.1", port, f"/kpis/{engagement.slug}/", username="bench.manager",
+            password=PASSWORD, clients=clients, requests=requests, server_pid=server.pid,
+        )  # fmt: skip
     finally:
         server.terminate()
         server.wait(timeout=30)
-    if failures:
-        return f"failed: {failures[0]} ({len(failures)} failures)"
-    latencies.sort()
-    p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
-    return (
-        f"p95 {p95 * 1000:.0f} ms, median {statistics.median(latencies) * 1000:.0f} ms over "
-        f"{len(latencies)} requests from {clients} clients"
-    )
+    load_average = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    return f"{result.summary(clients)}; load average {load_average}"
 
 
 def bench(items: int, args: argparse.Namespace, now: dt.datetime) -> list[str]:
@@ -253,7 +218,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", default="10000,100000", help="item counts, comma-separated")
     parser.add_argument("--clients", type=int, default=20, help="0: no dashboard load test")
-    parser.add_argument("--requests", type=int, default=10, help="per client")
+    parser.add_argument("--requests", type=int, default=20, help="per client")
     args = parser.parse_args()
     scales = [int(s) for s in args.scales.split(",") if s.strip()]
     with tempfile.TemporaryDirectory(prefix="accord-bench-metrics-") as home:
