@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import shutil
 import subprocess
+import zoneinfo
 from pathlib import Path
 
 import pytest
@@ -223,6 +224,17 @@ def test_the_pdf_carries_the_summary_the_charts_and_no_data(
     assert text.count("Feb 2026") == 3
     # and no audit event: a report is a read, as the decision report is
     assert not AuditEvent.objects.filter(action__icontains="report").exists()
+
+
+def test_times_read_in_the_viewers_zone(mark, vistula_engagement, kpis):
+    # given the manager reads times in Warsaw, an hour ahead of UTC in winter
+    mark.time_zone = "Europe/Warsaw"
+    mark.save(update_fields=["time_zone"])
+    recorded = kpis["retention"].engagement.manual_values.get().recorded_at
+    html = _preview(mark, vistula_engagement).content.decode()
+    local = recorded.astimezone(zoneinfo.ZoneInfo("Europe/Warsaw"))
+    assert "(Europe/Warsaw) by mark" in html
+    assert f"mark, {local.day} {local:%b %Y %H:%M}" in _section(html, kpis["retention"])
 
 
 def test_wrong_dates_are_one_sentence_next_to_the_picker(mark, vistula_engagement, kpis):
