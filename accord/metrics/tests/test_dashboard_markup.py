@@ -4,6 +4,8 @@ template engine's escaping would have written them (they replace those for speed
 from __future__ import annotations
 
 import datetime as dt
+import json
+import re
 
 import pytest
 from django.template import Context, Template
@@ -12,7 +14,7 @@ from django.utils.html import json_script
 from django.utils.http import urlencode
 
 from accord.engagements.models import Engagement
-from accord.lib.charts import ChartPoint
+from accord.lib.charts import ChartPoint, trend_spec
 from accord.metrics.dashboard_views import KpiExplainUrls
 from accord.metrics.models import KPI
 from accord.metrics.templatetags.charts import vega_chart
@@ -61,11 +63,35 @@ def test_trend_rows_read_as_the_template_loop_wrote_them():
 
 def test_a_chart_spec_is_embedded_as_json_script_would_embed_it():
     # given a spec whose text could close the script element or open a comment
+    shape = {"mark": "line", "title": "</script><!-- a & b >"}
     spec = {"description": "</script><!-- a & b >", "datasets": {"points": [{"value": 1.5}]}}
     # when it is placed on a page
-    written = vega_chart(spec, "trend", 7, css_class="accord-sparkline")
-    # then the JSON block is exactly Django's json_script
+    written = vega_chart(Context(), {**shape, **spec}, "trend", 7, css_class="accord-sparkline")
+    # then its shape and its data are blocks exactly as Django's json_script writes them
+    shape_id = re.search(r'data-vega-shape-id="([^"]+)"', written).group(1)
     assert written == (
-        '<div class="accord-chart accord-sparkline" id="trend-7" data-vega-spec-id="trend-7-spec">'
-        "</div>" + json_script(spec, "trend-7-spec")
+        json_script(shape, shape_id)
+        + '<div class="accord-chart accord-sparkline" id="trend-7" data-vega-spec-id="trend-7-spec"'
+        f' data-vega-shape-id="{shape_id}"></div>' + json_script(spec, "trend-7-spec")
     )
+
+
+def test_charts_of_one_shape_share_its_block():
+    # given two trends of the same unit and rules, and one of another unit
+    page = Context()
+    items = trend_spec([ChartPoint("Oct", 1.0)], title="A", unit="items", target=2, threshold=1)
+    others = trend_spec([ChartPoint("Oct", 5.0)], title="B", unit="items", target=9, threshold=8)
+    hours = trend_spec([ChartPoint("Oct", 5.0)], title="C", unit="hours", target=9, threshold=8)
+    # when they are placed on one page
+    written = [vega_chart(page, spec, "trend", n) for n, spec in enumerate([items, others, hours])]
+    # then the first of each shape brings the shape's block, the others name it
+    shape_ids = [re.search(r'data-vega-shape-id="([^"]+)"', w).group(1) for w in written]
+    assert shape_ids[0] == shape_ids[1] != shape_ids[2]
+    assert [w.count(f'<script id="{i}"') for w, i in zip(written, shape_ids, strict=True)] == [
+        1,
+        0,
+        1,
+    ]
+    # and each chart's own block holds its data and description only
+    own = json.loads(re.search(r'id="trend-1-spec" type="application/json">(.*?)<', written[1])[1])
+    assert own == {"datasets": others["datasets"], "description": others["description"]}
