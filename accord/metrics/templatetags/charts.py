@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+from typing import Any, cast
 
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
@@ -47,7 +47,7 @@ def _script(script_id: str, data: str) -> SafeString:
 def _shapes_written(context: Context) -> set[str]:
     # One set per page: the render context's bottom layer lives for the whole render (each
     # included template pushes its own layer on top), so an include sees its parent's shapes.
-    root = context.render_context.dicts[0]
+    root = cast("dict[str, Any]", context.render_context.dicts[0])
     written: set[str] = root.setdefault("accord_vega_shapes", set())
     return written
 

@@ -93,5 +93,7 @@ def test_charts_of_one_shape_share_its_block():
         1,
     ]
     # and each chart's own block holds its data and description only
-    own = json.loads(re.search(r'id="trend-1-spec" type="application/json">(.*?)<', written[1])[1])
+    own = json.loads(
+        re.search(r'id="trend-1-spec" type="application/json">(.*?)<', written[1]).group(1)
+    )
     assert own == {"datasets": others["datasets"], "description": others["description"]}
