@@ -1,6 +1,8 @@
 """Exports of an engagement's delivery records as CSV or JSON, streamed row by row.
 
 One row per record, in the columns below; the CLI, the API and the web download share them.
+The rows are the list's rows: the same filters (accord.delivery.queries) over the data sources
+the user may see, so a filtered page downloads what it shows; the CLI exports everything.
 Times are ISO 8601 in UTC (`2026-02-25T22:17:00Z`), durations are hours as decimals rounded to
 two places (the same numbers in CSV and JSON), booleans `true`/`false`, and a value the record
 does not have is empty in CSV and null in JSON. Rows are read with `iterator(chunk_size=…)`, so
@@ -27,18 +29,21 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.http import StreamingHttpResponse
 
 from accord.accounts import policy
 from accord.accounts.policy import AnyUser, Perm
-from accord.delivery.models import DataSource, Deployment, PullRequest, SprintMembership, WorkItem
+from accord.delivery import queries
+from accord.delivery.models import DataSource, SprintMembership
 from accord.engagements.models import Engagement
 from accord.engagements.queries import engagement_for
 
 CHUNK = 2000
 FORMATS = ("csv", "json")
 Value = str | int | float | bool | None
+Filters = queries.WorkItemFilters | queries.PullRequestFilters | queries.DeploymentFilters
+Sources = QuerySet[DataSource]
 
 
 def iso(value: dt.datetime | None) -> str | None:
@@ -65,22 +70,23 @@ def _points(value: Decimal | None) -> float | int | None:
 
 @dataclass(frozen=True)
 class Export:
-    """One kind of export: its columns, its rows and how a record becomes a row."""
+    """One kind of export: its columns, its filters, its rows and how a record becomes a row."""
 
     name: str
+    filters: type[Filters]
     columns: tuple[str, ...]
-    rows: Callable[[Engagement, AnyUser | None], QuerySet[Any]]
+    rows: Callable[[Sources, Any], QuerySet[Any]]
     row: Callable[[dict[str, Any]], tuple[Value, ...]]
 
 
-def _work_item_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Any]:
+def _work_item_rows(sources: Sources, filters: queries.WorkItemFilters) -> QuerySet[Any]:
     current_sprint = (
         SprintMembership.objects.filter(work_item=OuterRef("pk"), removed_at__isnull=True)
         .order_by("-sprint__start_at", "-sprint_id")
         .values("sprint__name")[:1]
     )
     return (
-        WorkItem.objects.filter(data_source__in=_sources(engagement, user))
+        queries.work_items(sources, filters)
         .annotate(sprint_name=Subquery(current_sprint), source_name=_source_name())
         .order_by("data_source_id", "created_at", "id")
         .values(
@@ -121,9 +127,9 @@ def _work_item(w: dict[str, Any]) -> tuple[Value, ...]:
     )
 
 
-def _pull_request_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Any]:
+def _pull_request_rows(sources: Sources, filters: queries.PullRequestFilters) -> QuerySet[Any]:
     return (
-        PullRequest.objects.filter(data_source__in=_sources(engagement, user))
+        queries.pull_requests(sources, filters)
         .annotate(source_name=_source_name())
         .order_by("data_source_id", "created_at", "id")
         .values(
@@ -170,10 +176,11 @@ def _pull_request(p: dict[str, Any]) -> tuple[Value, ...]:
     )
 
 
-def _deployment_rows(engagement: Engagement, user: AnyUser | None) -> QuerySet[Any]:
+def _deployment_rows(sources: Sources, filters: queries.DeploymentFilters) -> QuerySet[Any]:
+    # queries.deployments counts the incidents attributed to each (incident_count).
     return (
-        Deployment.objects.filter(data_source__in=_sources(engagement, user))
-        .annotate(source_name=_source_name(), incident_count=Count("incidents"))
+        queries.deployments(sources, filters)
+        .annotate(source_name=_source_name())
         .order_by("data_source_id", "started_at", "id")
         .values(
             "environment",
@@ -213,6 +220,7 @@ def _source_name() -> F:
 EXPORTS: dict[str, Export] = {
     "work-items": Export(
         "work-items",
+        queries.WorkItemFilters,
         (
             "key",
             "title",
@@ -234,6 +242,7 @@ EXPORTS: dict[str, Export] = {
     ),
     "pull-requests": Export(
         "pull-requests",
+        queries.PullRequestFilters,
         (
             "repo",
             "number",
@@ -259,6 +268,7 @@ EXPORTS: dict[str, Export] = {
     ),
     "deployments": Export(
         "deployments",
+        queries.DeploymentFilters,
         (
             "environment",
             "version",
@@ -278,7 +288,7 @@ EXPORTS: dict[str, Export] = {
 }
 
 
-def _sources(engagement: Engagement, user: AnyUser | None) -> Any:
+def _sources(engagement: Engagement, user: AnyUser | None) -> Sources:
     """The engagement's sources the user may see; None is the operator at the server (CLI)."""
     if user is None:
         return DataSource.objects.filter(engagement=engagement)
@@ -292,10 +302,13 @@ def engagement_to_export(user: AnyUser, slug: str) -> Engagement:
     return engagement
 
 
-def values(kind: str, engagement: Engagement, user: AnyUser | None) -> Iterator[tuple[Value, ...]]:
-    """The rows of one export, read in chunks."""
+def values(
+    kind: str, engagement: Engagement, user: AnyUser | None, filters: Filters | None = None
+) -> Iterator[tuple[Value, ...]]:
+    """The rows of one export (all of them without `filters`), read in chunks."""
     export = EXPORTS[kind]
-    for record in export.rows(engagement, user).iterator(chunk_size=CHUNK):
+    wanted = export.filters() if filters is None else filters
+    for record in export.rows(_sources(engagement, user), wanted).iterator(chunk_size=CHUNK):
         yield export.row(record)
 
 
@@ -314,33 +327,46 @@ def _csv_cell(value: Value) -> Value:
     return value
 
 
-def stream_csv(kind: str, engagement: Engagement, user: AnyUser | None) -> Iterator[str]:
+def stream_csv(
+    kind: str, engagement: Engagement, user: AnyUser | None, filters: Filters | None = None
+) -> Iterator[str]:
     """The export as CSV text, one line at a time, header first."""
     writer = csv.writer(_Line(), lineterminator="\n")
     yield writer.writerow(EXPORTS[kind].columns)
-    for row in values(kind, engagement, user):
+    for row in values(kind, engagement, user, filters):
         yield writer.writerow([_csv_cell(v) for v in row])
 
 
-def stream_json(kind: str, engagement: Engagement, user: AnyUser | None) -> Iterator[str]:
+def stream_json(
+    kind: str, engagement: Engagement, user: AnyUser | None, filters: Filters | None = None
+) -> Iterator[str]:
     """The export as a JSON array of objects keyed by column, one object per line."""
     columns = EXPORTS[kind].columns
     yield "["
     first = True
-    for row in values(kind, engagement, user):
+    for row in values(kind, engagement, user, filters):
         yield ("\n" if first else ",\n") + json.dumps(dict(zip(columns, row, strict=True)))
         first = False
     yield "\n]\n"
 
 
-def stream(kind: str, fmt: str, engagement: Engagement, user: AnyUser | None) -> Iterator[str]:
+def stream(
+    kind: str,
+    fmt: str,
+    engagement: Engagement,
+    user: AnyUser | None,
+    filters: Filters | None = None,
+) -> Iterator[str]:
     """The export in `fmt` (csv or json)."""
-    return (stream_csv if fmt == "csv" else stream_json)(kind, engagement, user)
+    return (stream_csv if fmt == "csv" else stream_json)(kind, engagement, user, filters)
 
 
-def response(kind: str, fmt: str, engagement: Engagement, user: AnyUser) -> StreamingHttpResponse:
+def response(
+    kind: str, fmt: str, engagement: Engagement, user: AnyUser, filters: Filters | None = None
+) -> StreamingHttpResponse:
     """The export as a streamed download named `<engagement>-<kind>.<fmt>`."""
     content_type = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
-    answer = StreamingHttpResponse(stream(kind, fmt, engagement, user), content_type=content_type)
+    rows = stream(kind, fmt, engagement, user, filters)
+    answer = StreamingHttpResponse(rows, content_type=content_type)
     answer["Content-Disposition"] = f'attachment; filename="{engagement.slug}-{kind}.{fmt}"'
     return answer

@@ -185,6 +185,7 @@ class PullRequestFilters:
     source: int | None = None
     repo: str = ""
     author: str = ""
+    # open, closed (closed without merging) or merged, whatever the source calls the state
     state: str = ""
     merged_from: dt.date | None = None
     merged_to: dt.date | None = None
@@ -200,7 +201,11 @@ def pull_requests(engagement: Scope, filters: PullRequestFilters) -> QuerySet[Pu
     if filters.author.strip():
         text = filters.author.strip()
         prs = prs.filter(Q(author_login__icontains=text) | Q(author__display_name__icontains=text))
-    if filters.state:
+    if filters.state == "merged":
+        prs = prs.filter(merged_at__isnull=False)
+    elif filters.state == "closed":
+        prs = prs.filter(state="closed", merged_at__isnull=True)
+    elif filters.state:
         prs = prs.filter(state=filters.state)
     prs = prs.filter(_in_range("merged_at", filters.merged_from, filters.merged_to))
     return prs.select_related("author", "data_source").order_by("-created_at", "-id")

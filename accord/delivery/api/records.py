@@ -181,106 +181,116 @@ class _RecordViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 _DATE = OpenApiTypes.DATE
+PR_STATES = ("open", "closed", "merged")
+
+# The list filters of each kind, as parameters and as parsed from the query string; the export
+# (accord.delivery.api.exports) takes the same ones.
+WORK_ITEM_PARAMETERS = [
+    _SOURCE,
+    OpenApiParameter("category", OpenApiTypes.STR, enum=Category.values),
+    OpenApiParameter("type", OpenApiTypes.STR, description="Work item type."),
+    OpenApiParameter("assignee", OpenApiTypes.INT, description="Person id."),
+    OpenApiParameter("search", OpenApiTypes.STR, description="Key or title contains."),
+    OpenApiParameter("done_from", _DATE, description="Done on or after this day."),
+    OpenApiParameter("done_to", _DATE, description="Done on or before this day."),
+]
+PULL_REQUEST_PARAMETERS = [
+    _SOURCE,
+    OpenApiParameter("repo", OpenApiTypes.STR, description="owner/name."),
+    OpenApiParameter("author", OpenApiTypes.STR, description="Login or name contains."),
+    OpenApiParameter(
+        "state", OpenApiTypes.STR, enum=list(PR_STATES), description="closed: without merging."
+    ),
+    OpenApiParameter("merged_from", _DATE, description="Merged on or after this day."),
+    OpenApiParameter("merged_to", _DATE, description="Merged on or before this day."),
+]
+DEPLOYMENT_PARAMETERS = [
+    _SOURCE,
+    OpenApiParameter("environment", OpenApiTypes.STR),
+    OpenApiParameter("production", OpenApiTypes.BOOL, description="Production only."),
+]
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            _ENGAGEMENT,
-            _SOURCE,
-            OpenApiParameter("category", OpenApiTypes.STR, enum=Category.values),
-            OpenApiParameter("type", OpenApiTypes.STR, description="Work item type."),
-            OpenApiParameter("assignee", OpenApiTypes.INT, description="Person id."),
-            OpenApiParameter("search", OpenApiTypes.STR, description="Key or title contains."),
-            OpenApiParameter("done_from", _DATE, description="Done on or after this day."),
-            OpenApiParameter("done_to", _DATE, description="Done on or before this day."),
-        ]
+def _choice(params: Any, name: str, allowed: list[str] | tuple[str, ...], what: str) -> str:
+    value = params.get(name, "")
+    if value and value not in allowed:
+        raise ValidationError({name: f"“{value}” is not {what}; use {', '.join(allowed)}."})
+    return str(value)
+
+
+def work_item_filters(params: Any) -> queries.WorkItemFilters:
+    """The work item filters of a query string (400 for a malformed one)."""
+    return queries.WorkItemFilters(
+        source=_int(params, "source"),
+        category=_choice(params, "category", Category.values, "a category"),
+        item_type=params.get("type", ""),
+        assignee=_int(params, "assignee"),
+        search=params.get("search", ""),
+        done_from=_date(params, "done_from"),
+        done_to=_date(params, "done_to"),
     )
-)
+
+
+def pull_request_filters(params: Any) -> queries.PullRequestFilters:
+    """The pull request filters of a query string (400 for a malformed one)."""
+    return queries.PullRequestFilters(
+        source=_int(params, "source"),
+        repo=params.get("repo", ""),
+        author=params.get("author", ""),
+        state=_choice(params, "state", PR_STATES, "a pull request state"),
+        merged_from=_date(params, "merged_from"),
+        merged_to=_date(params, "merged_to"),
+    )
+
+
+def deployment_filters(params: Any) -> queries.DeploymentFilters:
+    """The deployment filters of a query string (400 for a malformed one)."""
+    return queries.DeploymentFilters(
+        source=_int(params, "source"),
+        environment=params.get("environment", ""),
+        production_only=_bool(params, "production"),
+    )
+
+
+@extend_schema_view(list=extend_schema(parameters=[_ENGAGEMENT, *WORK_ITEM_PARAMETERS]))
 class WorkItemViewSet(_RecordViewSet):
     """Work items with their derived facts (started, done, cycle and lead time)."""
 
     serializer_class = WorkItemSerializer
 
     def records(self, sources: QuerySet[DataSource]) -> QuerySet[Any]:
-        params = self.request.query_params
-        category = params.get("category", "")
-        if self.action == "list" and category and category not in Category.values:
-            raise ValidationError(
-                {"category": f"“{category}” is not a category; use {', '.join(Category.values)}."}
-            )
         filters = (
-            queries.WorkItemFilters(
-                source=_int(params, "source"),
-                category=category,
-                item_type=params.get("type", ""),
-                assignee=_int(params, "assignee"),
-                search=params.get("search", ""),
-                done_from=_date(params, "done_from"),
-                done_to=_date(params, "done_to"),
-            )
+            work_item_filters(self.request.query_params)
             if self.action == "list"
             else queries.WorkItemFilters()
         )
         return queries.work_items(sources, filters)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            _ENGAGEMENT,
-            _SOURCE,
-            OpenApiParameter("repo", OpenApiTypes.STR, description="owner/name."),
-            OpenApiParameter("author", OpenApiTypes.STR, description="Login or name contains."),
-            OpenApiParameter("merged_from", _DATE, description="Merged on or after this day."),
-            OpenApiParameter("merged_to", _DATE, description="Merged on or before this day."),
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=[_ENGAGEMENT, *PULL_REQUEST_PARAMETERS]))
 class PullRequestViewSet(_RecordViewSet):
     """Pull requests with pickup time and time to merge."""
 
     serializer_class = PullRequestSerializer
 
     def records(self, sources: QuerySet[DataSource]) -> QuerySet[Any]:
-        params = self.request.query_params
         filters = (
-            queries.PullRequestFilters(
-                source=_int(params, "source"),
-                repo=params.get("repo", ""),
-                author=params.get("author", ""),
-                merged_from=_date(params, "merged_from"),
-                merged_to=_date(params, "merged_to"),
-            )
+            pull_request_filters(self.request.query_params)
             if self.action == "list"
             else queries.PullRequestFilters()
         )
         return queries.pull_requests(sources, filters)
 
 
-@extend_schema_view(
-    list=extend_schema(
-        parameters=[
-            _ENGAGEMENT,
-            _SOURCE,
-            OpenApiParameter("environment", OpenApiTypes.STR),
-            OpenApiParameter("production", OpenApiTypes.BOOL, description="Production only."),
-        ]
-    )
-)
+@extend_schema_view(list=extend_schema(parameters=[_ENGAGEMENT, *DEPLOYMENT_PARAMETERS]))
 class DeploymentViewSet(_RecordViewSet):
     """Deployments (GitHub deployments, releases or deploy workflow runs)."""
 
     serializer_class = DeploymentSerializer
 
     def records(self, sources: QuerySet[DataSource]) -> QuerySet[Any]:
-        params = self.request.query_params
         filters = (
-            queries.DeploymentFilters(
-                source=_int(params, "source"),
-                environment=params.get("environment", ""),
-                production_only=_bool(params, "production"),
-            )
+            deployment_filters(self.request.query_params)
             if self.action == "list"
             else queries.DeploymentFilters()
         )

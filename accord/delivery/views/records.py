@@ -22,7 +22,7 @@ from accord.engagements.queries import engagement_for
 
 PAGE_SIZE = 50
 # The record lists that have a download (accord.delivery.exports), by tab.
-EXPORT_KINDS = {
+EXPORT_KINDS: dict[str, str] = {
     "delivery:work_items": "work-items",
     "delivery:pull_requests": "pull-requests",
     "delivery:deployments": "deployments",
@@ -72,16 +72,47 @@ def _engagement(request: HttpRequest, slug: str) -> tuple[Engagement, list[Any]]
     return engagement, list(sources.only("id", "name").order_by("name", "id"))
 
 
-@login_required
-@require_safe
-def work_items(request: HttpRequest, slug: str) -> HttpResponse:
-    engagement, sources = _engagement(request, slug)
-    form = forms.WorkItemFilterForm(
+def _work_item_form(
+    request: HttpRequest, engagement: Engagement, sources: list[Any]
+) -> forms.WorkItemFilterForm:
+    return forms.WorkItemFilterForm(
         request.GET or None,
         sources=sources,
         types=queries.item_types(engagement),
         people=queries.assignees(engagement),
     )
+
+
+def _pull_request_form(
+    request: HttpRequest, engagement: Engagement, sources: list[Any]
+) -> forms.PullRequestFilterForm:
+    return forms.PullRequestFilterForm(
+        request.GET or None, sources=sources, repos=queries.repos(engagement)
+    )
+
+
+def _deployment_form(
+    request: HttpRequest, engagement: Engagement, sources: list[Any]
+) -> forms.DeploymentFilterForm:
+    return forms.DeploymentFilterForm(
+        request.GET or None, sources=sources, environments=queries.environments(engagement)
+    )
+
+
+# The filter form of each list that has a download, by export kind: the download reads the
+# page's filters with the same form, so it holds the rows the page shows.
+EXPORT_FORMS: dict[str, Callable[[HttpRequest, Engagement, list[Any]], forms.RecordFilterForm]] = {
+    "work-items": _work_item_form,
+    "pull-requests": _pull_request_form,
+    "deployments": _deployment_form,
+}
+
+
+@login_required
+@require_safe
+def work_items(request: HttpRequest, slug: str) -> HttpResponse:
+    engagement, sources = _engagement(request, slug)
+    form = _work_item_form(request, engagement, sources)
     return _render_list(
         request,
         engagement,
@@ -96,20 +127,7 @@ def work_items(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def pull_requests(request: HttpRequest, slug: str) -> HttpResponse:
     engagement, sources = _engagement(request, slug)
-    form = forms.PullRequestFilterForm(
-        request.GET or None, sources=sources, repos=queries.repos(engagement)
-    )
-
-    def rows(filters: dict[str, Any]) -> QuerySet[Any]:
-        state = filters.pop("state", "")
-        prs = queries.pull_requests(engagement, queries.PullRequestFilters(**filters))
-        if state == "merged":
-            return prs.filter(merged_at__isnull=False)
-        if state == "closed":
-            return prs.filter(state="closed", merged_at__isnull=True)
-        if state == "open":
-            return prs.filter(state="open")
-        return prs
+    form = _pull_request_form(request, engagement, sources)
 
     return _render_list(
         request,
@@ -117,7 +135,7 @@ def pull_requests(request: HttpRequest, slug: str) -> HttpResponse:
         tab="delivery:pull_requests",
         template="delivery/pull_requests.html",
         form=form,
-        rows=rows,
+        rows=lambda f: queries.pull_requests(engagement, queries.PullRequestFilters(**f)),
     )
 
 
@@ -125,9 +143,7 @@ def pull_requests(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def deployments(request: HttpRequest, slug: str) -> HttpResponse:
     engagement, sources = _engagement(request, slug)
-    form = forms.DeploymentFilterForm(
-        request.GET or None, sources=sources, environments=queries.environments(engagement)
-    )
+    form = _deployment_form(request, engagement, sources)
     return _render_list(
         request,
         engagement,
@@ -173,8 +189,11 @@ def commits(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_safe
 def export(request: HttpRequest, slug: str, kind: str, fmt: str) -> StreamingHttpResponse:
-    """Every work item, pull request or deployment of the engagement, as CSV or JSON."""
-    if kind not in exports.EXPORTS or fmt not in exports.FORMATS:
+    """The work items, pull requests or deployments the list shows with the same filters (all of
+    them without), as CSV or JSON; an invalid filter is left out, as the list leaves it out."""
+    if kind not in EXPORT_FORMS or fmt not in exports.FORMATS:
         raise Http404("No such export.")
-    engagement = exports.engagement_to_export(request.user, slug)
-    return exports.response(kind, fmt, engagement, request.user)
+    engagement, sources = _engagement(request, slug)
+    form = EXPORT_FORMS[kind](request, engagement, sources)
+    filters = exports.EXPORTS[kind].filters(**form.values())
+    return exports.response(kind, fmt, engagement, request.user, filters)
