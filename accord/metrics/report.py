@@ -34,6 +34,7 @@ from accord.lib.charts import ChartPoint, Spec, chart_svg, drawable, trend_spec
 from accord.lib.reports import html_to_pdf, render_report
 from accord.metrics import queries
 from accord.metrics.catalog import CATALOG, Period, compute_many
+from accord.metrics.dashboard_views import KpiExplainUrls
 from accord.metrics.dashboard_forms import CUSTOM, affiliation_choices, period_label
 from accord.metrics.models import KPI, Better, ManualValue, Measurement, Status
 from accord.metrics.periods import Bounds, period_containing, periods_between
@@ -111,6 +112,8 @@ class KpiSection:
     chart: SafeString | None
     counted: int | None
     excluded: int | None
+    # The explain page of the shown period (the preview links it; a printed page cannot).
+    explain_url: str
     manual: list[ManualRow] = field(default_factory=list)
 
     @property
@@ -316,6 +319,7 @@ def build_report(
                 chart=chart_of(spec) if drawable(points) else None,
                 counted=counted,
                 excluded=excluded,
+                explain_url=KpiExplainUrls(engagement, kpi).at(shown[kpi.pk][0]),
                 manual=manual.get(kpi.pk, []),
             )
         )

@@ -157,6 +157,10 @@ def test_each_kpi_explains_its_formula_evidence_and_hand_entered_values(
     cycle = _section(html, kpis["cycle_time_p50_hours"])
     assert "Median of done - started (first entry to an in-progress status)" in cycle
     assert "Evidence for Mar 2026</span> 2 records counted, 1 excluded" in cycle
+    # and the preview opens them on the explain page of the same KPI and month
+    explain = reverse("metrics:explain", args=[vistula_engagement.slug, "cycle_time_p50_hours"])
+    pk = kpis["cycle_time_p50_hours"].pk
+    assert f'href="{explain}?kind=month&amp;at=2026-03-01&amp;kpi={pk}"' in cycle
     retention = _section(html, kpis["retention"])
     assert "Values entered by hand" in retention
     assert "Two of fifty customers left" in retention
@@ -359,6 +363,8 @@ def test_the_report_command_writes_html_with_the_svg_charts(vistula_engagement, 
     assert result.exit_code == 0, result.output
     html = page.read_text()
     assert html.count("<svg") == 3 and "<style>" in html and "by the operator at the server" in html
+    # a file has no server to open explanations on, nor a period picker
+    assert "/metrics/throughput/" not in html and "<form" not in html
 
 
 @pytest.mark.parametrize(
