@@ -34,8 +34,8 @@ from accord.lib.charts import ChartPoint, Spec, chart_svg, drawable, trend_spec
 from accord.lib.reports import html_to_pdf, render_report
 from accord.metrics import queries
 from accord.metrics.catalog import CATALOG, Period, compute_many
-from accord.metrics.dashboard_views import KpiExplainUrls
 from accord.metrics.dashboard_forms import CUSTOM, affiliation_choices, period_label
+from accord.metrics.dashboard_views import KpiExplainUrls
 from accord.metrics.models import KPI, Better, ManualValue, Measurement, Status
 from accord.metrics.periods import Bounds, period_containing, periods_between
 from accord.metrics.templatetags.metric_format import metric_value
