@@ -9,8 +9,11 @@ functions (one module per group) never touch the database."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from typing import Any
+
+import numpy as np
 
 from accord.metrics.catalog import dora, flow, quality, review, sprints, strategic
 from accord.metrics.catalog.affiliation import AffiliationFilter, BadAffiliation
@@ -20,10 +23,11 @@ from accord.metrics.catalog.base import (
     MetricResult,
     Outcome,
     Period,
+    in_period,
 )
 from accord.metrics.catalog.evidence import evidence_items
 from accord.metrics.catalog.inputs import load_inputs
-from accord.metrics.catalog.records import Inputs
+from accord.metrics.catalog.records import CANCELLED, Inputs, filter_rows
 
 __all__ = [
     "CATALOG",
@@ -96,16 +100,35 @@ def _evaluate(
 ) -> dict[tuple[str, Period], MetricResult]:
     results: dict[tuple[str, Period], MetricResult] = {}
     split = inputs.affiliation.raw is not None
-    for metric in metrics:
-        for period in periods:
+    for period in periods:
+        narrowed = _for_period(inputs, period) if len(periods) > 1 else inputs
+        for metric in metrics:
             if split and not metric.splittable:
                 outcome = Outcome(value=None)
                 note = NOT_SPLIT
             else:
-                outcome = metric.function(inputs, period)
+                outcome = metric.function(narrowed, period)
                 note = inputs.affiliation.raw or ""
             results[(metric.key, period)] = _result(metric, outcome, evidence=evidence, note=note)
     return results
+
+
+def _for_period(inputs: Inputs, period: Period) -> Inputs:
+    """The inputs with only the work items one period's metrics can select: done or cancelled
+    in it, or started before its end and not done before it (in progress at its end). Every
+    mask a flow or quality metric takes is within these rows, in the same order, so values and
+    evidence are those of the whole span, while a year of items is not scanned per period."""
+    items = inputs.work_items
+    if items is None:
+        return inputs
+    end = period.end_ts
+    with np.errstate(invalid="ignore"):
+        relevant = (
+            in_period(items.done, period)
+            | ((items.category == CANCELLED) & in_period(items.updated, period))
+            | ((items.started < end) & ~(items.done < end))
+        )
+    return dataclasses.replace(inputs, work_items=filter_rows(items, relevant))
 
 
 def compute_many(

@@ -188,6 +188,20 @@ def test_compute_many_returns_counts_without_building_evidence(data):
     assert (march.value, march.evidence_count, march.counted) == (4, 4, [])
 
 
+def test_many_periods_at_once_give_each_period_its_own_values_and_evidence(data):
+    # given: months on both sides of March, so items cross borders, wait in progress across
+    # several period ends, and are done or cancelled in different months
+    months = [Period(at(1, month=m), at(1, month=m + 1)) for m in (1, 2, 3, 4)]
+    keys = [*FLOW, "bug_share"]
+    # when
+    together = compute_many(data.engagement, keys, months, evidence=True)
+    # then: each (metric, period) equals computing that period alone
+    for key in keys:
+        for month in months:
+            alone = compute(data.engagement, key, month)
+            assert together[(key, month)] == alone, (key, month)
+
+
 def test_a_period_in_local_days_across_the_dst_change_counts_by_local_midnight(
     vistula_engagement,
 ):
