@@ -1,6 +1,7 @@
 """Benchmark the KPIs (issue 5): full and incremental recompute, and the dashboard under load.
 
-    python benchmarks/bench_metrics.py [--scales 10000,100000] [--clients 20] [--requests 20]
+    python benchmarks/bench_metrics.py [--scales 10000,100000,1000000] [--clients 20]
+                                       [--requests 20]
 
 Per scale N, an engagement with N work items, 10 status changes each, N/5 pull requests and
 N/50 deployments (1 000 000 items: 10 000 000 changes, 200 000 PRs, 20 000 deployments) over
@@ -216,7 +217,9 @@ def bench(items: int, args: argparse.Namespace, now: dt.datetime) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scales", default="10000,100000", help="item counts, comma-separated")
+    parser.add_argument(
+        "--scales", default="10000,100000,1000000", help="item counts, comma-separated"
+    )
     parser.add_argument("--clients", type=int, default=20, help="0: no dashboard load test")
     parser.add_argument("--requests", type=int, default=20, help="per client")
     args = parser.parse_args()
