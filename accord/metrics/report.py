@@ -64,7 +64,9 @@ class ReportSpan:
         """The periods of `kind` a KPI shows, oldest first."""
         last = period_containing(kind, self.until - dt.timedelta(seconds=1) if self.until else now)
         if self.since is not None:
-            return periods_between(kind, self.since, last[1])
+            # A start after the last period still shows the period containing it.
+            end = max(last[1], self.since + dt.timedelta(microseconds=1))
+            return periods_between(kind, self.since, end)
         window = [last]
         while len(window) < queries.SPARKLINE_PERIODS[kind]:
             window.insert(0, period_containing(kind, window[0][0] - dt.timedelta(days=1)))

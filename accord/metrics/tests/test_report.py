@@ -230,6 +230,14 @@ def test_the_pdf_carries_the_summary_the_charts_and_no_data(
     assert not AuditEvent.objects.filter(action__icontains="report").exists()
 
 
+def test_a_start_in_the_future_shows_no_data(mark, vistula_engagement, kpis):
+    span = ReportSpan(since=at(1, month=6))
+    built = build_report(vistula_engagement, user=mark, span=span, zone=dt.UTC, now=at(15, month=4))
+    throughput = next(s for s in built.sections if s.kpi == kpis["throughput"])
+    assert (throughput.period, throughput.value, throughput.status) == ("Jun 2026", None, "no_data")
+    assert throughput.chart is None
+
+
 def test_times_read_in_the_viewers_zone(mark, vistula_engagement, kpis):
     # given the manager reads times in Warsaw, an hour ahead of UTC in winter
     mark.time_zone = "Europe/Warsaw"
