@@ -49,6 +49,14 @@ def main() -> None:
     help="Web processes.",
 )
 @click.option(
+    "--threads",
+    envvar="ACCORD_WEB_THREADS",
+    default=2,
+    type=click.IntRange(1, 64),
+    show_default=True,
+    help="Threads per web process (1: one request at a time per process).",
+)
+@click.option(
     "--worker/--no-worker",
     "with_worker",
     default=True,
@@ -66,7 +74,13 @@ def main() -> None:
     help="Load the demo workspace on first start (default: on unless ACCORD_DEMO=0).",
 )
 def serve(
-    host: str, port: int, workers: int, with_worker: bool, migrate: bool | None, demo: bool | None
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    with_worker: bool,
+    migrate: bool | None,
+    demo: bool | None,
 ) -> None:
     """Serve the web app with gunicorn, together with the background worker."""
     setup_django()
@@ -104,6 +118,10 @@ def serve(
             f"{host}:{port}",
             "--workers",
             str(workers),
+            # Threads let a process work on one request while another's page is still being
+            # sent or a kept-alive connection waits: with 20 clients on 2 cores, 2 threads per
+            # process served ~1.5x the KPI dashboards a second of 1 (README, Performance).
+            *(["--worker-class", "gthread", "--threads", str(threads)] if threads > 1 else []),
             "--access-logfile",
             "-",
             "--graceful-timeout",
