@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from accord.metrics.report import ReportSpan
 
@@ -56,10 +57,11 @@ class ReportPeriodForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         start, end = data.get("start"), data.get("end")
-        if start is not None and end is not None:
-            if end < start:
+        if start is not None:
+            if end is not None and end < start:
                 raise forms.ValidationError("The To date must not be before the From date.")
-            if (end - start).days + 1 > MAX_REPORT_DAYS:
+            last = end or timezone.now().date()  # no To: up to today
+            if (last - start).days + 1 > MAX_REPORT_DAYS:
                 raise forms.ValidationError(
                     f"A report may span at most {MAX_REPORT_DAYS} days; pick a later From date."
                 )

@@ -381,6 +381,7 @@ def test_the_report_command_writes_html_with_the_svg_charts(vistula_engagement, 
         (["--user", "dev"], "There is no engagement “mobile-banking-app”."),
         (["--from", "2026-02-30"], "“2026-02-30” is not a date; write it as YYYY-MM-DD."),
         (["--from", "2026-03-01", "--to", "2026-01-01"], "The To date must not be before"),
+        (["--from", "2019-01-01"], "A report may span at most 1098 days; pick a later From date."),
     ],
 )
 def test_the_report_command_refuses_in_one_sentence(
