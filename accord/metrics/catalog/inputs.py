@@ -185,8 +185,7 @@ def _work_items(
         f"{epoch('done_at')}, "
         f"CASE WHEN status_category = 'cancelled' THEN {epoch('updated_at')} END, "
         "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
-        "WHEN 'cancelled' THEN 3 ELSE 0 END, CAST(story_points AS REAL), "
-        "COALESCE(assignee_id, 0), "
+        "WHEN 'cancelled' THEN 3 ELSE 0 END, COALESCE(assignee_id, 0), "
         f"CASE WHEN LOWER(TRIM(item_type)) IN ({bug_types}) THEN 1 ELSE 0 END, active_seconds "
         f"FROM {_table(WorkItem)} WHERE data_source_id IN {_in(sources)} AND ("
         " (done_at >= %s AND done_at < %s)"
@@ -195,8 +194,7 @@ def _work_items(
         f"{_in_table_order('id')}"
     )
     rows = _fetch(sql, [*BUG_TYPES_ORDER, lo, hi, hi, lo, lo, hi])
-    data = _floats(rows, 11, times=slice(2, 6))
-    is_bug = data[:, 9].astype(bool)
+    data = _floats(rows, 10, times=slice(2, 6))
     items = WorkItems(
         id=data[:, 0].astype(np.int64),
         source=data[:, 1].astype(np.int64),
@@ -205,15 +203,14 @@ def _work_items(
         done=data[:, 4],
         updated=data[:, 5],
         category=data[:, 6].astype(np.int8),
-        points=data[:, 7],
-        is_bug=is_bug,
+        is_bug=data[:, 8].astype(bool),
         org=np.zeros(len(rows), dtype=np.int64),
-        active=data[:, 10],
+        active=data[:, 9],
     )
     # The assignee's affiliation when the work was done (else started, else created).
     when = np.where(~np.isnan(items.done), items.done, items.started)
     when = np.where(np.isnan(when), items.created, when)
-    items.org = organizations_at(data[:, 8].astype(np.int64), when)
+    items.org = organizations_at(data[:, 7].astype(np.int64), when)
     return filter_rows(items, affiliation.keep(items.org, clients))
 
 

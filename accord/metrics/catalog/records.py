@@ -26,7 +26,6 @@ class WorkItems:
     done: np.ndarray
     updated: np.ndarray  # read for cancelled items only (when they were cancelled), else NaN
     category: np.ndarray
-    points: np.ndarray
     is_bug: np.ndarray
     org: np.ndarray
     active: np.ndarray  # seconds of the cycle in active statuses (derived in delivery)
@@ -156,7 +155,10 @@ def filter_rows(records: Any, mask: np.ndarray) -> Any:
     """The same record set with only the rows of `mask`."""
     if bool(mask.all()):
         return records
-    values = {name: getattr(records, name)[mask] for name in records.__dataclass_fields__}
+    # The rows' positions once, then a take per column: a third of the time of masking each
+    # column (each boolean index counts the mask again).
+    rows = np.flatnonzero(mask)
+    values = {name: getattr(records, name).take(rows) for name in records.__dataclass_fields__}
     return type(records)(**values)
 
 
