@@ -112,10 +112,34 @@ def months_before(now: dt.datetime) -> list[Any]:
     return [Period(a, b) for a, b in itertools.pairwise(starts)]
 
 
-def timed(work: Any) -> tuple[float, Any]:
-    began = time.perf_counter()
+# CPU seconds of each timed part per scale, for the growth summary: {part: {items: seconds}}.
+CPU: dict[str, dict[int, float]] = {}
+
+
+def timed(work: Any, *, part: str = "", items: int = 0) -> tuple[str, Any]:
+    """Run work; its wall time, this process's CPU time (PostgreSQL's own is not in it) and the
+    1-minute load average as text, and its result."""
+    began, cpu = time.perf_counter(), time.process_time()
     result = work()
-    return time.perf_counter() - began, result
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu
+    if part:
+        CPU.setdefault(part, {})[items] = cpu
+    return f"{wall:7.2f} s ({cpu:.2f} s CPU, load {os.getloadavg()[0]:.1f})", result
+
+
+def growth() -> list[str]:
+    """How each part's CPU time grew from one scale to the next (10x items: linear is 10x)."""
+    lines = []
+    for part, by_scale in CPU.items():
+        scales = sorted(by_scale)
+        steps = [
+            f"{a:,} -> {b:,} items x{by_scale[b] / by_scale[a]:.1f}"
+            for a, b in itertools.pairwise(scales)
+            if by_scale[a] > 0
+        ]
+        if steps:
+            lines.append(f"  {part:<17} CPU grows {', '.join(steps)}")
+    return lines
 
 
 def change_items(engagement: Any, count: int, now: dt.datetime) -> dt.datetime:
@@ -190,25 +214,31 @@ def bench(items: int, args: argparse.Namespace, now: dt.datetime) -> list[str]:
 
     lines = []
     took, engagement = timed(lambda: generate(items, now=now))
-    lines.append(f"{items:>9,} items: generated in {took:.1f} s")
+    lines.append(f"{items:>9,} items: generated in {took.strip()}")
     defined, skipped = define_kpis(engagement)
     for why in skipped:
         lines.append(f"  KPI skipped {why}")
     months = months_before(now)
     since, until = months[0].start, months[-1].end
     took, written = timed(
-        lambda: recompute_engagement(engagement.pk, since=since, until=until, now=now)
+        lambda: recompute_engagement(engagement.pk, since=since, until=until, now=now),
+        part="full recompute",
+        items=items,
     )
     lines.append(
-        f"  full recompute    {took:7.2f} s  ({defined} KPIs x 12 months, {written} measurements)"
+        f"  full recompute    {took}  ({defined} KPIs x 12 months, {written} measurements)"
     )
-    took, _ = timed(lambda: compute_many(engagement, list(CATALOG), months))
-    lines.append(f"  compute_many      {took:7.2f} s  (every catalog metric x 12 months)")
+    took, _ = timed(
+        lambda: compute_many(engagement, list(CATALOG), months), part="compute_many", items=items
+    )
+    lines.append(f"  compute_many      {took}  (every catalog metric x 12 months)")
     earliest = change_items(engagement, 1000, now)
-    took, written = timed(lambda: recompute_engagement(engagement.pk, since=earliest, now=now))
-    lines.append(
-        f"  incremental       {took:7.2f} s  (1 000 items changed; {written} measurements)"
+    took, written = timed(
+        lambda: recompute_engagement(engagement.pk, since=earliest, now=now),
+        part="incremental",
+        items=items,
     )
+    lines.append(f"  incremental       {took}  (1 000 items changed; {written} measurements)")
     if args.clients:
         p95 = dashboard_p95(engagement, clients=args.clients, requests=args.requests)
         lines.append(f"  dashboard         {p95}")
@@ -239,6 +269,8 @@ def main() -> None:
         for items in scales:
             for line in bench(items, args, now):
                 print(line, flush=True)
+        for line in growth():
+            print(line)
         load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
         print(f"load average {load}")
 
