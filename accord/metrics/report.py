@@ -13,8 +13,7 @@ By default each KPI shows the periods its dashboard card shows (the last 12 week
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import importlib.metadata
+import functools
 import json
 import zoneinfo
 from collections import defaultdict
@@ -22,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
@@ -44,10 +42,6 @@ from accord.vendors.models import Vendor
 # Printed charts: as wide as an A4 page's text, and lower than on the page so two fit a page.
 CHART_WIDTH = 600
 CHART_HEIGHT = 150
-# Drawn charts kept by their spec: a chart changes only when its spec does.
-CHART_CACHE_SECONDS = 24 * 3600
-# Part of a cached chart's key: another converter may draw the same spec differently.
-VL_CONVERT = importlib.metadata.version("vl-convert-python")
 
 
 @dataclass(frozen=True)
@@ -177,17 +171,17 @@ def change_text(value: float | None, previous: float | None, *, unit: str, bette
     return f"{sign}{size} ({verdict})"
 
 
+# Drawn charts kept by their spec in each process (~30 ms of CPU each saved): the same spec
+# always draws the same chart, so any process may keep any. Not in Django's cache, whose few
+# entries hold the dashboards. 256 charts of ~11 KB.
+@functools.lru_cache(maxsize=256)
+def _drawn(spec: str) -> str:
+    return chart_svg(json.loads(spec), width=CHART_WIDTH)
+
+
 def chart_of(spec: Spec) -> SafeString:
-    """The chart drawn to SVG, kept in the cache by its spec (~30 ms of CPU a chart saved)."""
-    text = json.dumps(spec, sort_keys=True)
-    digest = hashlib.sha256(f"{VL_CONVERT}:{CHART_WIDTH}:{text}".encode()).hexdigest()
-    key = f"accord:chart-svg:{digest}"
-    svg = cache.get(key)
-    if svg is None:
-        svg = chart_svg(spec, width=CHART_WIDTH)
-        cache.set(key, svg, CHART_CACHE_SECONDS)
-    # vl-convert writes the SVG from the spec and escapes every text it draws.
-    return mark_safe(svg)  # noqa: S308
+    """The chart drawn to SVG by vl-convert, which escapes every text it draws."""
+    return mark_safe(_drawn(json.dumps(spec, sort_keys=True)))  # noqa: S308
 
 
 def _evidence_counts(
