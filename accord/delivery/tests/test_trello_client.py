@@ -60,6 +60,7 @@ def serve_actions(server: FakeServer, actions: list[dict[str, Any]]) -> None:
 def serve_board(server: FakeServer, actions: list[dict[str, Any]] | None = None) -> None:
     server.route("GET", f"/1/boards/{BOARD}/lists", Reply(200, json=EXPORT["lists"]))
     server.route("GET", f"/1/boards/{BOARD}/cards/all", Reply(200, json=EXPORT["cards"]))
+    server.route("GET", f"/1/boards/{BOARD}/members", Reply(200, json=EXPORT["members"]))
     serve_actions(server, EXPORT["actions"] if actions is None else actions)
 
 
@@ -157,16 +158,21 @@ def test_endless_rate_limiting_gives_up_naming_trello_and_the_redacted_url(
 # -- sync ---------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def source(vistula_engagement: Engagement, server: FakeServer) -> DataSource:
+def trello_source(engagement: Engagement, url: str) -> DataSource:
+    """A source syncing the sample board from the fake Trello at `url`."""
     return DataSource.objects.create(
-        engagement=vistula_engagement,
+        engagement=engagement,
         kind="trello",
         name="Kanban",
-        scope={"board_id": BOARD, "api_url": server.url},
+        scope={"board_id": BOARD, "api_url": url},
         username=KEY,
         token=TOKEN,
     )
+
+
+@pytest.fixture
+def source(vistula_engagement: Engagement, server: FakeServer) -> DataSource:
+    return trello_source(vistula_engagement, server.url)
 
 
 @pytest.fixture
@@ -203,7 +209,7 @@ def test_a_first_sync_brings_the_board_in_and_a_second_asks_only_for_newer_actio
 
 
 @pytest.mark.django_db
-def test_a_sync_killed_half_way_writes_nothing_and_the_next_one_resumes_from_its_cursor(
+def test_a_sync_failing_half_way_keeps_what_it_wrote_and_the_next_one_resumes_from_its_cursor(
     server: FakeServer,
     source: DataSource,
     no_waiting: Sleeps,
@@ -222,14 +228,20 @@ def test_a_sync_killed_half_way_writes_nothing_and_the_next_one_resumes_from_its
     server.route("GET", route, failing_after_the_first_page)
     # when
     failed = sync_now(data_source=source)
-    # then: one clear error, nothing written, the fetched page kept in the cursor
+    # then: one clear error; the cards and the first page's moves are written, the watermark
+    # has not moved, and the cursor says where to go on
     assert failed.status == SyncRunStatus.FAILED
     assert failed.error.startswith("Trello answered 500 Internal Server Error for GET ")
     assert failed.error.endswith("The next sync resumes from here.")
     assert TOKEN not in failed.error
-    assert WorkItem.objects.count() == 0
+    assert WorkItem.objects.count() == 15
+    first_page = StatusChange.objects.count()
+    assert 0 < first_page < 21
     failed.refresh_from_db()
-    assert len(failed.cursor["actions"]) == 10
+    assert failed.cursor["count"] == 10 and "actions" not in failed.cursor
+    assert failed.counts["status_changes"]["created"] == first_page
+    source.refresh_from_db()
+    assert source.watermark == {}
     before = failed.cursor["before"]
     # when: the service recovers and the next sync runs
     server.route("GET", route, paged)

@@ -1,4 +1,5 @@
-"""HTTP to Trello's REST API: a board's lists, cards and actions, with Trello's rate limits.
+"""HTTP to Trello's REST API: a board's lists, cards, members and actions, with Trello's rate
+limits.
 
 Trello authenticates with the API key and token as query parameters (redacted in every log line
 and error by the shared session). A 429 carries an error code in its JSON body
@@ -61,7 +62,7 @@ def limit_code(response: httpx.Response) -> str:
 
 
 class TrelloClient:
-    """Reads one board's lists, cards and actions."""
+    """Reads one board's lists, cards, members and actions."""
 
     def __init__(
         self,
@@ -98,6 +99,10 @@ class TrelloClient:
     def cards(self, board_id: str) -> list[Any]:
         """Every card of the board, archived ones included."""
         return self._list(f"/1/boards/{board_id}/cards/all", {})
+
+    def members(self, board_id: str) -> list[Any]:
+        """The board's members with their names (the cards name their members by id only)."""
+        return self._list(f"/1/boards/{board_id}/members", {"fields": "fullName,username"})
 
     def actions(
         self, board_id: str, *, since: str | None = None, before: str | None = None

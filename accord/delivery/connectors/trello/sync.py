@@ -1,16 +1,21 @@
-"""Incremental Trello sync: card actions since the watermark, then the board's lists and cards.
+"""Incremental Trello sync: the board's lists, cards and members, then its card actions since the
+watermark, committed page by page.
 
 The watermark is the id of the newest action applied (Trello's `since` takes an action id, so
-nothing is read twice and nothing is skipped). Actions are paged newest first by `before`; after
-each page the actions fetched so far and the next `before` are committed in `run.cursor`, so a
-run that fails or is killed leaves them for its successor, which goes on from the next page
-instead of fetching again. The records are written once every page is in, in one transaction
-with the watermark: a card's moves are derived from all its actions together, and the pages
-come newest first.
+nothing is read twice and nothing is skipped). Trello pages actions newest first by `before`, so
+the cards come first: every run writes the board's lists and cards (one request each, always the
+current state) in one transaction, and then each page of actions in its own transaction with the
+run's cursor (the next `before`). A page's moves are stored per action, keyed on the action's id;
+a card's facts (started, done, cycle time) are derived again from all its stored moves whenever
+a page brings one, and its creation time is corrected when the page holding its creation
+arrives, so the pages may land in any order and a run killed half-way loses nothing: the next
+run writes the board again and goes on from the page after the last one committed. The
+watermark moves only when the last page is in.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -24,30 +29,12 @@ from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
 
 # Runs that stopped before the end and may have left a cursor to resume from.
 STOPPED = (SyncRunStatus.FAILED, SyncRunStatus.INTERRUPTED)
-ACTION_KEYS = ("id", "type", "date", "idMemberCreator", "memberCreator")
-DATA_KEYS = ("card", "list", "listBefore", "listAfter", "old")
-
-
-def compact(action: Any) -> Any:
-    """The parts of an action the importer reads, so a stored cursor stays small."""
-    if not isinstance(action, dict):
-        return action
-    kept = {key: action[key] for key in ACTION_KEYS if key in action}
-    data = action.get("data")
-    if isinstance(data, dict):
-        kept["data"] = {key: data[key] for key in DATA_KEYS if key in data}
-        old = kept["data"].get("old")
-        if isinstance(old, dict):
-            kept["data"]["old"] = {k: v for k, v in old.items() if k in ("closed", "idList")}
-    else:
-        kept["data"] = data
-    return kept
 
 
 def _resumable(data_source: DataSource, run: SyncRun | None, since: str) -> dict[str, Any]:
-    """The cursor to resume from: this run's, else the latest failed run's from this watermark."""
+    """The cursor to resume from: this run's, else the latest stopped run's from this watermark."""
     candidates = [run.cursor] if run is not None and run.cursor else []
-    failed = (
+    stopped = (
         SyncRun.objects.filter(
             data_source=data_source, trigger=SyncRun.Trigger.SYNC, status__in=STOPPED
         )
@@ -56,11 +43,11 @@ def _resumable(data_source: DataSource, run: SyncRun | None, since: str) -> dict
         .values_list("cursor", flat=True)
         .first()
     )
-    if failed:
-        candidates.append(failed)
+    if stopped:
+        candidates.append(stopped)
     for cursor in candidates:
         if isinstance(cursor, dict) and cursor.get("since", "") == since:
-            return cursor
+            return dict(cursor)
     return {}
 
 
@@ -71,71 +58,113 @@ def sync(
     run: SyncRun | None = None,
     client: TrelloClient | None = None,
 ) -> None:
-    """Pull the board's new card actions, lists and cards, and apply them in one go."""
+    """Write the board's lists and cards, then its new card actions page by page; resumable."""
     board_id = str((data_source.scope or {}).get("board_id") or "")
     if not board_id:
         raise TrelloNotConfigured(f"{data_source.name}: set the Trello board id to sync.")
     since = str((data_source.watermark or {}).get("since") or "")
-    cursor = _resumable(data_source, run, since)
-    actions: list[Any] = list(cursor.get("actions") or [])
-    resumed = bool(cursor)
+    cursor = _resumable(data_source, run, since) or {"since": since}
+    resumed = "before" in cursor
+    # A cursor saved before pages were written holds fetched actions that were never applied.
+    pending: list[Any] = list(cursor.pop("actions", None) or [])
     client = client or client_for(data_source)
     with client:
         try:
+            document = {
+                "lists": client.lists(board_id),
+                "cards": client.cards(board_id),
+                "members": client.members(board_id),
+            }
+            name = f"Trello board {board_id}"
+            board = importer.parse_document(document, name)
+            with transaction.atomic():
+                importer.apply_board(data_source=data_source, board=board, summary=summary)
+                save_progress(run=run, cursor=cursor, summary=summary)
+            if pending:
+                cursor = _write_page(data_source, board, name, pending, cursor, summary, run)
             if not cursor.get("complete"):
                 pages = client.actions(
                     board_id, since=since or None, before=cursor.get("before") or None
                 )
                 for page in pages:
-                    actions.extend(compact(action) for action in page.items)
-                    cursor = {
-                        "since": since,
-                        "before": page.next or "",
-                        "complete": page.next is None,
-                        "actions": actions,
-                    }
-                    with transaction.atomic():
-                        save_progress(run=run, cursor=cursor)
-            lists = client.lists(board_id)
-            cards = client.cards(board_id)
+                    cursor = {**cursor, "before": page.next or "", "complete": page.next is None}
+                    cursor = _write_page(data_source, board, name, page.items, cursor, summary, run)
         except HttpError as exc:
             raise ImportFailed(f"{exc} The next sync resumes from here.") from exc
-    document = {"lists": lists, "cards": cards, "actions": actions}
-    board = importer.parse_document(document, f"Trello board {board_id}")
     with transaction.atomic():
-        _apply(data_source, board, actions, since, summary)
-    if run is not None:
-        run.cursor = {}
+        _finish(data_source, str(cursor.get("newest") or since), run)
     if resumed:
         summary.notes.append("Resumed from where the previous sync stopped.")
+    count = int(cursor.get("count") or 0)
     summary.notes.append(
-        f"{len(actions)} new card actions"
+        f"{count} new card actions"
         + (f" since action {since}." if since else "; first sync of this board.")
     )
     if not since:
-        summary.notes.extend(importer.history_notes(board)[:1])
+        earliest = cursor.get("earliest")
+        seen = mapping.Board(
+            has_actions=True,
+            action_count=count,
+            earliest_action=dt.datetime.fromisoformat(earliest) if earliest else None,
+        )
+        summary.notes.extend(importer.history_notes(seen)[:1])
 
 
-def _apply(
+def _write_page(
     data_source: DataSource,
     board: mapping.Board,
+    name: str,
     actions: list[Any],
-    since: str,
+    cursor: dict[str, Any],
     summary: ImportSummary,
-) -> None:
-    """Write the board, move the watermark and drop the cursors it used up, all at once."""
-    importer.apply_board(data_source=data_source, board=board, summary=summary)
-    newest = _newest(actions) or since
+    run: SyncRun | None,
+) -> dict[str, Any]:
+    """Apply one page of actions with the cards they touch, and commit it with the cursor."""
+    page = importer.parse_document({"lists": [], "cards": [], "actions": actions}, name)
+    touched = {c.card_id for c in page.changes.values()} | set(page.creations)
+    page.lists = dict(board.lists)
+    page.cards = {card_id: board.cards[card_id] for card_id in touched if card_id in board.cards}
+    page.members = {**board.members, **page.members}
+    following = {**cursor, **_seen(cursor, actions, page)}
+    # The cards were counted when the board was written; a page only corrects their creation
+    # times, so only its moves and skips count.
+    scratch = ImportSummary()
+    with transaction.atomic():
+        importer.apply_board(data_source=data_source, board=page, summary=scratch)
+        for kind, counts in scratch.counts.items():
+            if kind != "work_items":
+                summary.add(kind, counts)
+        summary.skipped.extend(scratch.skipped)
+        summary.notes.extend(note for note in scratch.notes if note not in summary.notes)
+        save_progress(run=run, cursor=following, summary=summary)
+    return following
+
+
+def _seen(cursor: dict[str, Any], actions: list[Any], page: mapping.Board) -> dict[str, Any]:
+    """The cursor's running totals after a page: newest action id, action count, earliest."""
+    ids = [str(a.get("id")) for a in actions if isinstance(a, dict) and a.get("id")]
+    ids = [i for i in ids if mapping.OBJECT_ID.match(i)]
+    newest = max([*ids, str(cursor.get("newest") or "")])
+    earliest = cursor.get("earliest")
+    if page.earliest_action is not None:
+        known = dt.datetime.fromisoformat(earliest) if earliest else None
+        if known is None or page.earliest_action < known:
+            earliest = page.earliest_action.isoformat()
+    return {
+        "newest": newest,
+        "count": int(cursor.get("count") or 0) + len(actions),
+        "earliest": earliest,
+    }
+
+
+def _finish(data_source: DataSource, newest: str, run: SyncRun | None) -> None:
+    """Move the watermark and drop the cursors this run used up, together."""
     data_source.watermark = {**(data_source.watermark or {}), "since": newest}
     data_source.save(update_fields=["watermark"])
-    # What stopped runs fetched is applied now; their cursors must not be resumed again.
+    # What stopped runs fetched is written now; their cursors must not be resumed again.
     SyncRun.objects.filter(data_source=data_source, status__in=STOPPED).exclude(cursor={}).update(
         cursor={}
     )
-
-
-def _newest(actions: list[Any]) -> str:
-    """The id of the newest action (ids start with their creation time, so they sort by it)."""
-    ids = [str(a.get("id")) for a in actions if isinstance(a, dict) and a.get("id")]
-    ids = [i for i in ids if mapping.OBJECT_ID.match(i)]
-    return max(ids) if ids else ""
+    if run is not None:
+        SyncRun.objects.filter(pk=run.pk).update(cursor={})
+        run.cursor = {}
