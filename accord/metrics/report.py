@@ -36,7 +36,7 @@ from accord.metrics.dashboard_forms import CUSTOM, affiliation_choices, period_l
 from accord.metrics.dashboard_views import KpiExplainUrls
 from accord.metrics.models import KPI, Better, ManualValue, Measurement, Status
 from accord.metrics.periods import Bounds, period_containing, periods_between
-from accord.metrics.templatetags.metric_format import metric_value
+from accord.metrics.templatetags.metric_format import metric_value, percent
 from accord.vendors.models import Vendor
 
 # Printed charts: as wide as an A4 page's text, and lower than on the page so two fit a page.
@@ -167,7 +167,7 @@ def change_text(value: float | None, previous: float | None, *, unit: str, bette
     if unit == "class":  # DORA classes have names, not sizes
         return f"was {metric_value(previous, unit)} ({verdict})"
     sign = "+" if delta > 0 else "-"
-    size = f"{abs(delta) * 100:,.1f} pts" if unit == "ratio" else metric_value(abs(delta), unit)
+    size = f"{percent(abs(delta) * 100)} pts" if unit == "ratio" else metric_value(abs(delta), unit)
     return f"{sign}{size} ({verdict})"
 
 

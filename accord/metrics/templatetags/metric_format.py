@@ -26,13 +26,25 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
 
 
+def percent(points: float) -> str:
+    """Percentage points with one decimal, or as many more (up to three) as keep a value that is
+    not whole from rounding to a whole one: an availability of 99.97 % shows as "99.97", not as
+    "100.0" next to its 99.9 % target, and a change of 0.03 pts as "0.03", not "0.0"."""
+    whole = round(points)
+    for decimals in (1, 2, 3):
+        text = f"{points:,.{decimals}f}"
+        if float(text.replace(",", "")) != whole or abs(points - whole) < 5e-4:
+            return text
+    return text
+
+
 @register.filter
 def metric_value(value: float | None, unit: str = "") -> str:
     """A value in its unit: ratios as percentages, DORA classes by name, "no data" for None."""
     if value is None:
         return "no data"
     if unit == "ratio":
-        return f"{value * 100:,.1f} %"
+        return f"{percent(value * 100)} %"
     if unit == "class":
         return CLASSES.get(round(value), _number(value))
     if unit == "hours":

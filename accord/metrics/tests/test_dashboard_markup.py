@@ -18,7 +18,7 @@ from accord.lib.charts import ChartPoint, trend_spec
 from accord.metrics.dashboard_views import KpiExplainUrls
 from accord.metrics.models import KPI
 from accord.metrics.templatetags.charts import vega_chart
-from accord.metrics.templatetags.metric_format import trend_rows
+from accord.metrics.templatetags.metric_format import metric_value, trend_rows
 
 START = dt.datetime(2026, 10, 1, tzinfo=dt.UTC)
 
@@ -97,3 +97,21 @@ def test_charts_of_one_shape_share_its_block():
         re.search(r'id="trend-1-spec" type="application/json">(.*?)<', written[1]).group(1)
     )
     assert own == {"datasets": others["datasets"], "description": others["description"]}
+
+
+@pytest.mark.parametrize(
+    ("ratio", "shown"),
+    [
+        (1.0, "100.0 %"),
+        (0.9997, "99.97 %"),  # not "100.0 %" beside a 99.9 % target
+        (0.999, "99.9 %"),
+        (0.12345, "12.3 %"),
+        (0.0003, "0.03 %"),  # not "0.0 %"
+        (0.95 - 0.91, "4.0 %"),  # float noise is not precision
+        (0.0, "0.0 %"),
+    ],
+)
+def test_a_percentage_keeps_the_decimals_that_tell_it_from_a_whole_number(
+    ratio: float, shown: str
+) -> None:
+    assert metric_value(ratio, "ratio") == shown
