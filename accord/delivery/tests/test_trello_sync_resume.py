@@ -14,7 +14,7 @@ from accord.delivery.actions import sources as source_actions
 from accord.delivery.actions.sources import request_sync, sync_now
 from accord.delivery.connectors.trello import client as client_module
 from accord.delivery.connectors.trello import sync as trello_sync
-from accord.delivery.models import DataSource, SyncRunStatus, WorkItem
+from accord.delivery.models import DataSource, SyncRun, SyncRunStatus, WorkItem
 from accord.delivery.tasks import sync_data_source_task
 from accord.delivery.tests.fakeserver import FakeServer
 from accord.delivery.tests.test_sync_resume import Killed
@@ -94,3 +94,30 @@ def test_a_run_killed_at_page_3_of_6_is_resumed_into_the_same_database_as_a_whol
     assert snapshot(source) == snapshot(reference)
     newest = max(a["id"] for a in EXPORT["actions"])
     assert DataSource.objects.get(pk=source.pk).watermark == {"since": newest}
+
+
+def test_a_cursor_left_by_the_earlier_sync_is_written_before_going_on(
+    vistula_engagement, deccan_engagement, server
+):
+    # given a failed run of the earlier sync, which kept the first two pages' actions in its
+    # cursor unwritten, and the board synced in one go elsewhere to compare with
+    reference = trello_source(deccan_engagement, server.url)
+    assert sync_now(data_source=reference).status == SyncRunStatus.SUCCEEDED
+    source = trello_source(vistula_engagement, server.url)
+    kept = sorted(EXPORT["actions"], key=lambda a: a["id"], reverse=True)[:10]
+    SyncRun.objects.create(
+        data_source=source,
+        trigger=SyncRun.Trigger.SYNC,
+        status=SyncRunStatus.FAILED,
+        cursor={"since": "", "before": kept[-1]["id"], "complete": False, "actions": kept},
+    )
+    calls = len(server.requests_to(ACTIONS))
+
+    # when
+    run = sync_now(data_source=source)
+
+    # then the kept actions are written, and only the pages after them are read
+    assert run.status == SyncRunStatus.SUCCEEDED, run.error
+    assert server.requests_to(ACTIONS)[calls].param("before") == kept[-1]["id"]
+    assert "26 new card actions; first sync of this board." in run.summary
+    assert snapshot(source) == snapshot(reference)
