@@ -63,6 +63,15 @@ def test_a_manager_imports_github_and_jira_files_and_maps_a_status(
     numbers = {pull["number"] for pull in json.loads(PULLS.read_text())}  # one is listed twice
     assert csv_text.count("\npanjf2000/ants,") == len(numbers)
 
+    # and once filtered to the merged ones, the download holds only those
+    page.get_by_label("State").select_option("merged")
+    page.get_by_role("button", name="Filter").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="CSV of the filtered pull requests").click()
+    merged = {pull["number"] for pull in json.loads(PULLS.read_text()) if pull["merged_at"]}
+    filtered = Path(download.value.path()).read_text(encoding="utf-8")
+    assert filtered.count("\npanjf2000/ants,") == len(merged) < len(numbers)
+
     # when Jira issues are uploaded and an unmapped status is mapped
     _add_source(page, "Jira", "Payments Jira")
     _import(page, DATA / "jira" / "board-8-issues.json")
