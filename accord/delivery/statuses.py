@@ -161,11 +161,16 @@ def resolve_statuses(
     data_source: DataSource,
     guess: Callable[[str], str | None] | None = None,
     derive_for: Iterable[int] = (),
+    row_categories: Mapping[str, set[str]] | None = None,
 ) -> StatusResolution:
     """Resolve every status of the source, fix stored categories, re-derive affected facts.
 
     `guess` is a connector's name-based fallback (Trello lists); `derive_for` adds items whose
-    history the caller just wrote, so their facts are derived in the same pass."""
+    history the caller just wrote, so their facts are derived in the same pass.
+    `row_categories`, when the caller knows it: per status id, every category a stored row of
+    that status may have (those it had at the last pass and those written since; a status
+    absent has no rows). Then only statuses resolved to another category have their rows
+    looked at, not the whole history of the source."""
     result = StatusResolution()
     stored = {s.external_id: s for s in SourceStatus.objects.filter(data_source=data_source)}
     item_status_ids = set(
@@ -216,10 +221,12 @@ def resolve_statuses(
         SourceStatus.objects.bulk_update(changed, list(values_fields()), batch_size=1000)
         result.statuses_changed = len(new) + len(changed)
         by_category: dict[str, list[str]] = {}
-        for status in SourceStatus.objects.filter(data_source=data_source).values_list(
+        for status_id, category in SourceStatus.objects.filter(data_source=data_source).values_list(
             "external_id", "category"
         ):
-            by_category.setdefault(status[1], []).append(status[0])
+            if row_categories is not None and row_categories.get(status_id, set()) <= {category}:
+                continue  # every row of it has its category already
+            by_category.setdefault(category, []).append(status_id)
         result.recategorized_items = _recategorize(data_source, by_category)
         result.facts_changed = derive_work_item_facts(
             sorted(result.recategorized_items | set(derive_for))

@@ -7,15 +7,23 @@ import contextvars
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from accord.delivery.actions.bulk import insert_rows, update_rows
+from accord.delivery.actions.bulk import (
+    insert_prepared,
+    raw_comparable,
+    row_preparer,
+    stored_datetime,
+    stored_values,
+    update_prepared,
+)
 from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
 
 logger = logging.getLogger(__name__)
@@ -131,57 +139,169 @@ def upsert_records(
     A row whose values all equal the stored ones is left alone, so a re-import writes nothing.
     Returns the counts and a map of external id → primary key for every row given.
     """
-    counts = Counts()
-    ids: dict[str, int] = {}
-    by_id: dict[str, dict[str, Any]] = {}
-    for row in rows:  # the last of two rows with one id wins, as a re-delivery would
-        by_id[str(row["external_id"])] = row
-    keys = list(by_id)
-    for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        stored = {
-            r["external_id"]: r
-            for r in model._default_manager.filter(
-                data_source=data_source, external_id__in=chunk
-            ).values("id", "external_id", *fields)
-        }
-        to_create: list[dict[str, Any]] = []
-        to_update: list[tuple[Any, ...]] = []
-        for key in chunk:
-            row = by_id[key]
-            old = stored.get(key)
-            if old is None:
-                touch_event_times(*(row[f] for f in fields))
-                to_create.append(
-                    {"data_source_id": data_source.pk, "external_id": key}
-                    | {f: row[f] for f in fields}
+    get = itemgetter(*fields)
+    one = len(fields) == 1
+    # The last of two rows with one id wins, as a re-delivery would.
+    values = {str(row["external_id"]): (get(row),) if one else get(row) for row in rows}
+    result = write_records(model, data_source=data_source, values=values, fields=fields)
+    return result.counts, result.ids
+
+
+@dataclass
+class WriteResult:
+    """What write_records did: counts, ids (when asked), the keys it created or updated and
+    the stored values (in the order of fields, as read) of those it updated."""
+
+    counts: Counts = field(default_factory=Counts)
+    ids: dict[str, int] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    previous: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def write_records(
+    model: type[models.Model],
+    *,
+    data_source: DataSource,
+    values: Mapping[str, Sequence[Any]],
+    fields: Sequence[str],
+    ids: bool = True,
+    new: bool = False,
+) -> WriteResult:
+    """upsert_records for values already keyed: external id → values in the order of fields.
+
+    `ids=False` skips reading back the primary keys of created rows. `new=True` says the rows
+    are most likely not stored (their parent was created by this import): each chunk is
+    inserted without reading anything first, and only a chunk that meets a stored row (a
+    duplicated id) is rolled back and compared row by row instead."""
+    written = WriteResult()
+    prepare = row_preparer(model, fields)
+    raw = raw_comparable(model, fields)
+    names = ["data_source_id", "external_id", *fields]
+    times = [n for n, f in enumerate(fields) if _is_datetime(model, f)]
+    keys = list(values)
+    report = _progress.get()
+    step = CHUNK * 10 if new else CHUNK  # fewer savepoints; reads stay within IN-list limits
+    for start in range(0, len(keys), step):
+        chunk = keys[start : start + step]
+        if new and _insert_new(model, data_source, chunk, values, names, prepare):
+            _touch_created(chunk, values, times)
+            written.counts.created += len(chunk)
+            written.changed += chunk
+            if ids:
+                for part in chunks(chunk):
+                    written.ids.update(_created_ids(model, data_source, part))
+        else:
+            for part in chunks(chunk):
+                _compare_and_write(
+                    model, data_source, part, values, fields, times, prepare, raw, ids, written
                 )
-                continue
-            ids[key] = old["id"]
-            if all(_same(old[f], row[f]) for f in fields):
-                counts.unchanged += 1
-                continue
-            # A changed time moves the record between periods; any other change alters the
-            # periods its event times are in. updated_at is bookkeeping, not an event.
-            timed = [f for f in fields if f != "updated_at"]
-            touch_event_times(*(old[f] for f in timed), *(row[f] for f in timed))
-            to_update.append((old["id"], *(row[f] for f in fields)))
-        if to_create:
-            insert_rows(model, to_create)
-            counts.created += len(to_create)
-            created_keys = [r["external_id"] for r in to_create]
-            ids.update(
-                model._default_manager.filter(
-                    data_source=data_source, external_id__in=created_keys
-                ).values_list("external_id", "id")
-            )
-        if to_update:
-            update_rows(model, fields, to_update)
-            counts.updated += len(to_update)
-        report = _progress.get()
         if report is not None:
             report(len(chunk))
-    return counts, ids
+    return written
+
+
+def _is_datetime(model: type[models.Model], name: str) -> bool:
+    return any(
+        f.attname == name and f.get_internal_type() == "DateTimeField"
+        for f in model._meta.concrete_fields
+    )
+
+
+def _insert_new(
+    model: type[models.Model],
+    data_source: DataSource,
+    chunk: list[str],
+    values: Mapping[str, Sequence[Any]],
+    names: Sequence[str],
+    prepare: Callable[[Sequence[Any]], tuple[Any, ...]],
+) -> bool:
+    """Insert a chunk believed new in a savepoint; False (nothing written) if a row was stored."""
+    pk = data_source.pk
+    rows = [(pk, key, *prepare(values[key])) for key in chunk]
+    try:
+        with transaction.atomic():
+            insert_prepared(model, names, rows)
+    except IntegrityError:
+        return False
+    return True
+
+
+def _touch_created(
+    chunk: list[str], values: Mapping[str, Sequence[Any]], times: Sequence[int]
+) -> None:
+    """The change window of created rows: the earliest and latest of their event times."""
+    for n in times:
+        found = [v for v in (values[key][n] for key in chunk) if v is not None]
+        if found:
+            touch_event_times(min(found), max(found))
+
+
+def _created_ids(
+    model: type[models.Model], data_source: DataSource, keys: list[str]
+) -> Iterable[tuple[str, int]]:
+    return model._default_manager.filter(data_source=data_source, external_id__in=keys).values_list(
+        "external_id", "id"
+    )
+
+
+def _compare_and_write(
+    model: type[models.Model],
+    data_source: DataSource,
+    chunk: list[str],
+    values: Mapping[str, Sequence[Any]],
+    fields: Sequence[str],
+    times: Sequence[int],
+    prepare: Callable[[Sequence[Any]], tuple[Any, ...]],
+    raw: bool,
+    ids: bool,
+    written: WriteResult,
+) -> None:
+    """Read the stored rows of a chunk and create, update or leave each row."""
+    # Event times of an update, old and new; updated_at is bookkeeping, not an event.
+    timed = [n for n in times if fields[n] != "updated_at"]
+    if raw:  # compared as the driver returns them: no conversion of a million values
+        stored = stored_values(model, data_source_id=data_source.pk, keys=chunk, names=fields)
+    else:
+        stored = {
+            r[1]: (r[0], *r[2:])
+            for r in model._default_manager.filter(
+                data_source=data_source, external_id__in=chunk
+            ).values_list("id", "external_id", *fields)
+        }
+    to_create: list[str] = []
+    to_update: list[tuple[Any, ...]] = []
+    for key in chunk:
+        row = values[key]
+        old = stored.get(key)
+        if old is None:
+            to_create.append(key)
+            continue
+        written.ids[key] = old[0]
+        prepared = prepare(row)
+        same = prepared == old[1:] if raw else all(map(_same, old[1:], row))
+        if same:
+            written.counts.unchanged += 1
+            continue
+        # A changed time moves the record between periods; any other change alters the
+        # periods its event times are in.
+        before = [old[1 + n] for n in timed]
+        touch_event_times(*(map(stored_datetime, before) if raw else before))
+        touch_event_times(*(row[n] for n in timed))
+        written.changed.append(key)
+        written.previous.append(old[1:])
+        to_update.append((*prepared, old[0]))
+    if to_create:
+        names = ["data_source_id", "external_id", *fields]
+        pk = data_source.pk
+        insert_prepared(model, names, [(pk, key, *prepare(values[key])) for key in to_create])
+        _touch_created(to_create, values, times)
+        written.counts.created += len(to_create)
+        written.changed += to_create
+        if ids:
+            written.ids.update(_created_ids(model, data_source, to_create))
+    if to_update:
+        update_prepared(model, fields, to_update)
+        written.counts.updated += len(to_update)
 
 
 def run_import(

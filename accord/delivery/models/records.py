@@ -80,7 +80,14 @@ class WorkItem(SourceRecord):
 class StatusChange(SourceRecord):
     """One move of a work item from one status to another."""
 
-    work_item = models.ForeignKey(WorkItem, on_delete=models.CASCADE, related_name="status_changes")
+    # No index of their own: the unique (data_source, external_id) and the (work_item,
+    # changed_at) index serve both columns, and a million-row import maintains each index.
+    data_source = models.ForeignKey(
+        DataSource, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.CASCADE, related_name="status_changes", db_index=False
+    )
     from_status = models.CharField(max_length=200, blank=True)
     from_status_id = models.CharField(max_length=100, blank=True)
     to_status = models.CharField(max_length=200)

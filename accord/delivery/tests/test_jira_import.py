@@ -486,3 +486,64 @@ def test_an_export_written_in_parts_ends_where_one_batch_does(
     assert snapshot(parts) == snapshot(whole)
     assert in_parts.counts == in_one.counts
     assert sorted(in_parts.summary.splitlines()) == sorted(in_one.summary.splitlines())
+
+
+def _issue_in_review(n: int, *, category_key: str, updated: str) -> dict:
+    """An issue moved from To Do into status 77 ("Review"), whose category its payload gives."""
+    return {
+        "id": str(9000 + n),
+        "key": f"RV-{n}",
+        "self": "https://example.atlassian.net/rest/api/2/issue/9000",
+        "fields": {
+            "summary": f"Review {n}",
+            "issuetype": {"name": "Story"},
+            "status": {"id": "77", "name": "Review", "statusCategory": {"key": category_key}},
+            "created": "2026-01-05T09:00:00.000+0000",
+            "updated": updated,
+        },
+        "changelog": {
+            "total": 1,
+            "histories": [
+                {
+                    "id": str(70000 + n),
+                    "created": "2026-01-06T09:00:00.000+0000",
+                    "items": [
+                        {
+                            "fieldId": "status",
+                            "from": "1",
+                            "fromString": "To Do",
+                            "to": "77",
+                            "toString": "Review",
+                        }
+                    ],
+                }
+            ],
+        },
+    }
+
+
+@pytest.mark.django_db
+def test_rows_written_with_a_category_the_resolution_overrides_are_recategorized(
+    source, tmp_path, monkeypatch
+):
+    # given two issues in one status whose payloads disagree on its category, written in two
+    # parts: the first part's guess (in progress) is what both were written with
+    from accord.delivery.connectors.jira import importer
+
+    source.status_mapping = {}
+    source.save()
+    older = _issue_in_review(
+        1, category_key="indeterminate", updated="2026-01-07T09:00:00.000+0000"
+    )
+    newer = _issue_in_review(2, category_key="done", updated="2026-01-08T09:00:00.000+0000")
+    write(tmp_path, "a.json", {"issues": [older]})
+    write(tmp_path, "b.json", {"issues": [newer]})
+    monkeypatch.setattr(importer, "PART_SIZE", 1)
+    # when they are imported
+    run(source, tmp_path)
+    # then the most recently updated issue decides, and every row and fact follows it
+    assert SourceStatus.objects.get(external_id="77").category == "done"
+    assert set(WorkItem.objects.values_list("status_category", flat=True)) == {"done"}
+    assert set(StatusChange.objects.values_list("to_category", flat=True)) == {"done"}
+    moved = utc("2026-01-06T09:00:00+00:00")
+    assert set(WorkItem.objects.values_list("done_at", flat=True)) == {moved}

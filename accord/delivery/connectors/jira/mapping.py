@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from accord.delivery.models import Category
@@ -30,6 +30,15 @@ _EPIC_LINK_NAMES = ("epic link",)
 # Jira Server's sprint field: "com.atlassian.greenhopper.service.sprint.Sprint@1a2b[id=7,...]".
 _SERVER_SPRINT = re.compile(r"\[(?P<body>.*)\]\s*$")
 _SERVER_SPRINT_PART = re.compile(r"(\w+)=(.*?)(?=,\w+=|$)")
+
+
+# Values built from payload parts that repeat across a large export (people, sprints), by the
+# raw values they are built from; cleared when full, so memory stays bounded.
+_CACHE_LIMIT = 10_000
+_USERS: dict[tuple[Any, ...], JiraUser | None] = {}
+_SPRINTS: dict[Any, SprintInfo] = {}
+_MISSING = object()
+_TEXT = (str, type(None))
 
 
 class MappingError(ValueError):
@@ -70,8 +79,9 @@ class SprintInfo:
         }
 
 
-@dataclass(frozen=True)
-class StatusMove:
+# Named tuples rather than frozen dataclasses: a large export holds a million of them, and a
+# frozen dataclass costs several times as much to build.
+class StatusMove(NamedTuple):
     """One status change from a changelog history."""
 
     external_id: str
@@ -83,8 +93,7 @@ class StatusMove:
     author: JiraUser | None = None
 
 
-@dataclass(frozen=True)
-class SprintMove:
+class SprintMove(NamedTuple):
     """An issue entering (added) or leaving one sprint, from a Sprint field change."""
 
     at: dt.datetime
@@ -211,16 +220,32 @@ def _text(value: Any) -> str:
 
 
 def _user(value: Any) -> JiraUser | None:
-    if not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):
         return None
-    account = _text(value.get("accountId") or value.get("key") or value.get("name"))
+    # An export names the same few dozen people in a million changelog entries: build each once.
+    get = value.get
+    account, name, email = (
+        get("accountId") or get("key") or get("name"),
+        get("displayName"),
+        get("emailAddress"),
+    )
+    # Only text keys the cache: 1, 1.0 and True are equal keys but different text.
+    if type(account) is not str or type(name) not in _TEXT or type(email) not in _TEXT:
+        return _new_user(account, name, email)
+    cache_key = (account, name, email)
+    user = _USERS.get(cache_key, _MISSING)
+    if user is _MISSING:
+        if len(_USERS) >= _CACHE_LIMIT:
+            _USERS.clear()
+        user = _USERS[cache_key] = _new_user(account, name, email)
+    return user  # type: ignore[return-value]
+
+
+def _new_user(account_id: Any, name: Any, email: Any) -> JiraUser | None:
+    account = _text(account_id)
     if not account:
         return None  # deleted or anonymised accounts carry an empty id
-    return JiraUser(
-        account_id=account,
-        name=_text(value.get("displayName")),
-        email=_text(value.get("emailAddress")),
-    )
+    return JiraUser(account_id=account, name=_text(name), email=_text(email))
 
 
 def browse_url(self_url: str, key: str) -> str:
@@ -248,15 +273,36 @@ def is_sprint_value(value: Any) -> bool:
     """Whether a field value looks like a sprint field: a list of sprints (Cloud or Server)."""
     if not isinstance(value, list) or not value:
         return False
-    return all(
-        (isinstance(v, Mapping) and {"id", "name", "state"} <= v.keys())
-        or (isinstance(v, str) and "greenhopper.service.sprint.Sprint" in v)
-        for v in value
-    )
+    for v in value:
+        if isinstance(v, str):
+            if "greenhopper.service.sprint.Sprint" not in v:
+                return False
+        elif not isinstance(v, Mapping) or "id" not in v or "name" not in v or "state" not in v:
+            return False
+    return True
 
 
 def sprint_from_payload(value: Mapping[str, Any] | str, *, what: str) -> SprintInfo:
     """A sprint from an Agile sprint object or a Jira Server sprint string."""
+    # Every issue of a sprint repeats it: parse each distinct one once.
+    if isinstance(value, str):
+        parts: tuple[Any, ...] = (value,)
+    else:
+        get = value.get
+        parts = (get("name"), get("state"), get("startDate"), get("endDate"))
+        parts += (get("completeDate"), get("goal"), get("id"))
+    if any(type(part) not in _TEXT for part in parts[:-1]) or type(parts[-1]) not in (str, int):
+        return _sprint_from_payload(value, what=what)
+    sprint = _SPRINTS.get(parts)
+    if sprint is None:
+        sprint = _sprint_from_payload(value, what=what)  # raises before anything is kept
+        if len(_SPRINTS) >= _CACHE_LIMIT:
+            _SPRINTS.clear()
+        _SPRINTS[parts] = sprint
+    return sprint
+
+
+def _sprint_from_payload(value: Mapping[str, Any] | str, *, what: str) -> SprintInfo:
     if isinstance(value, str):
         match = _SERVER_SPRINT.search(value)
         parts = dict(_SERVER_SPRINT_PART.findall(match.group("body"))) if match else {}
@@ -292,10 +338,12 @@ def sprint_field_ids(fields: Mapping[str, Any]) -> list[str]:
     return [k for k, v in fields.items() if k.startswith("customfield_") and is_sprint_value(v)]
 
 
-def _issue_sprints(fields: Mapping[str, Any], what: str) -> tuple[SprintInfo, ...]:
+def _issue_sprints(
+    fields: Mapping[str, Any], what: str, sprint_fields: Iterable[str]
+) -> tuple[SprintInfo, ...]:
     found: dict[str, SprintInfo] = {}
     values: list[Any] = []
-    for name in sprint_field_ids(fields):
+    for name in sprint_fields:
         values.extend(fields[name])
     # The Agile API also has `sprint` (the open one) and `closedSprints`.
     if isinstance(fields.get("sprint"), Mapping):
@@ -316,48 +364,83 @@ def _id_list(value: Any) -> set[str]:
     return {part.strip() for part in _text(value).split(",") if part.strip()}
 
 
+def _utc(value: Any) -> dt.datetime | None:
+    """parse_datetime's usual case, without building a label; None when it would fail."""
+    if type(value) is str:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        if parsed.tzinfo is not None:
+            return parsed.astimezone(dt.UTC)
+    return None
+
+
 def parse_histories(
     histories: Iterable[Any], *, what: str, sprint_fields: Iterable[str] = ()
 ) -> History:
     """Status and sprint changes from changelog histories (embedded or paged), oldest first."""
+    # The hot loop of a large import (a million entries): labels are built only for errors.
     sprint_field_set = set(sprint_fields)
-    status_moves: list[StatusMove] = []
+    status_moves: list[tuple[dt.datetime, tuple[int, str], int, StatusMove]] = []
     sprint_moves: list[SprintMove] = []
     for history in histories:
-        if not isinstance(history, Mapping) or not isinstance(history.get("items"), list):
+        is_map = type(history) is dict or isinstance(history, Mapping)
+        items = history.get("items") if is_map else None
+        if not isinstance(items, list):
             raise MappingError(f"{what}: a changelog history has no list of items")
-        history_id = _text(history.get("id"))
+        raw_id = history.get("id")
+        history_id = raw_id if type(raw_id) is str and "\x00" not in raw_id else _text(raw_id)
         if not history_id:
             raise MappingError(f"{what}: a changelog history has no id")
-        label = f"{what}, changelog history {history_id}"
-        at = parse_datetime(history.get("created"), what=f"{label} created")
-        author = _user(history.get("author"))
+        created = history.get("created")
+        at = _utc(created) or parse_datetime(
+            created, what=f"{what}, changelog history {history_id} created"
+        )
+        author: Any = _MISSING
         n = 0
-        for item in history["items"]:
-            if not isinstance(item, Mapping):
-                raise MappingError(f"{label}: an item is not an object")
-            name = _text(item.get("field"))
-            field_id = _text(item.get("fieldId"))
+        for item in items:
+            if type(item) is not dict and not isinstance(item, Mapping):
+                raise MappingError(
+                    f"{what}, changelog history {history_id}: an item is not an object"
+                )
+            get = item.get
+            field_id = _text(get("fieldId"))
+            name = "" if field_id == "status" else _text(get("field"))
             if field_id == "status" or (not field_id and name.lower() == "status"):
+                if author is _MISSING:
+                    author = _user(history.get("author"))
                 status_moves.append(
-                    StatusMove(
-                        external_id=history_id if n == 0 else f"{history_id}.{n}",
-                        at=at,
-                        from_id=_text(item.get("from")),
-                        from_name=_text(item.get("fromString")),
-                        to_id=_text(item.get("to")),
-                        to_name=_text(item.get("toString")),
-                        author=author,
+                    (
+                        at,
+                        (int(history_id), "") if history_id.isdigit() else (0, history_id),
+                        n,
+                        StatusMove(
+                            history_id if n == 0 else f"{history_id}.{n}",
+                            at,
+                            _text(get("from")),
+                            _text(get("fromString")),
+                            _text(get("to")),
+                            _text(get("toString")),
+                            author,
+                        ),
                     )
                 )
                 n += 1
             elif name == "Sprint" or field_id in sprint_field_set:
-                before, after = _id_list(item.get("from")), _id_list(item.get("to"))
+                before, after = _id_list(get("from")), _id_list(get("to"))
                 sprint_moves += [SprintMove(at, s, True) for s in sorted(after - before)]
                 sprint_moves += [SprintMove(at, s, False) for s in sorted(before - after)]
-    status_moves.sort(key=lambda m: (m.at, _numeric_key(m.external_id.split(".")[0])))
+    # By time, then by history id as a number; entries of one history keep their order.
+    status_moves.sort(key=_first_three)
     sprint_moves.sort(key=lambda m: (m.at, not m.added))
-    return History(status_moves=tuple(status_moves), sprint_moves=tuple(sprint_moves))
+    return History(
+        status_moves=tuple(entry[3] for entry in status_moves), sprint_moves=tuple(sprint_moves)
+    )
+
+
+def _first_three(entry: tuple[Any, ...]) -> tuple[Any, ...]:
+    return entry[:3]
 
 
 def _key_of(value: Any) -> str:
@@ -399,6 +482,7 @@ def map_issue(payload: Any, *, hints: FieldHints | None = None) -> Issue:
     labels = fields.get("labels") or []
     if not isinstance(labels, list):
         raise MappingError(f"{what}: “labels” is not a list")
+    sprint_fields = sprint_field_ids(fields)
     changelog = payload.get("changelog")
     history = History()
     total: int | None = None
@@ -407,7 +491,7 @@ def map_issue(payload: Any, *, hints: FieldHints | None = None) -> Issue:
         histories = changelog["histories"]
         count = len(histories)
         total = _int(changelog.get("total"), count, what=f"{what}: changelog total")
-        history = parse_histories(histories, what=what, sprint_fields=sprint_field_ids(fields))
+        history = parse_histories(histories, what=what, sprint_fields=sprint_fields)
     return Issue(
         external_id=issue_id,
         key=key,
@@ -425,7 +509,7 @@ def map_issue(payload: Any, *, hints: FieldHints | None = None) -> Issue:
         assignee=_user(fields.get("assignee")),
         labels=tuple(_text(label) for label in labels),
         priority=_text((fields.get("priority") or {}).get("name")),
-        sprints=_issue_sprints(fields, what),
+        sprints=_issue_sprints(fields, what, sprint_fields),
         changelog_total=total,
         changelog_count=count,
         history=history,

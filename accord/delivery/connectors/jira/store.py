@@ -15,22 +15,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.delivery.actions import Account, ImportSummary, resolve_accounts, upsert_records
-from accord.delivery.actions.bulk import insert_rows, update_rows
-from accord.delivery.actions.records import Counts, chunks
-from accord.delivery.connectors.jira.mapping import (
-    History,
-    Issue,
-    SprintInfo,
-    SprintMove,
-    StatusInfo,
+from accord.delivery.actions.bulk import update_rows
+from accord.delivery.actions.facts import FACT_FIELDS, Move, item_facts
+from accord.delivery.actions.records import Counts, chunks, write_records
+from accord.delivery.connectors.jira.mapping import History, Issue, SprintInfo, StatusInfo
+from accord.delivery.connectors.jira.sprints import (
+    refresh_membership_flags,
+    write_memberships,
+    write_sprints,
 )
 from accord.delivery.models import (
     Category,
     DataSource,
     Incident,
     SourceStatus,
-    Sprint,
-    SprintMembership,
     StatusChange,
     WorkItem,
 )
@@ -71,7 +69,6 @@ STATUS_CHANGE_FIELDS = [
     "changed_at",
     "author_id",
 ]
-SPRINT_FIELDS = ["name", "state", "start_at", "end_at", "complete_at", "goal"]
 INCIDENT_FIELDS = ["title", "severity", "started_at", "resolved_at", "url"]
 
 
@@ -102,7 +99,13 @@ class Written:
     """What the parts of one import written so far touched, for settle_import to finish."""
 
     items: set[int] = field(default_factory=set)
+    # Items whose facts settle_import derives from the stored history: those stored before
+    # whose row or history changed (items created by the import got theirs as they were written).
+    derive: set[int] = field(default_factory=set)
     moved_sprints: set[int] = field(default_factory=set)
+    # Per status id, the categories its rows had before the import and were written with, so
+    # resolve_statuses looks only at the rows of statuses that resolve to another one.
+    used: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     # Sprint ids written by this import: the first copy seen wins, as in one batch.
     sprints: set[str] = field(default_factory=set)
     severities: dict[str, str] = field(default_factory=dict)
@@ -121,28 +124,33 @@ def write_part(
 ) -> None:
     """Write the records of one part of an import (a batch, or some pages of a large export);
     settle_import then resolves statuses and derives facts once for all parts."""
+    if written.categories is None:  # the first part: the categories stored rows have
+        for status_id, category in current_categories(data_source).items():
+            written.used[status_id].add(category)
     if batch.statuses:
-        created, changed = record_status_list(
+        listed, changed = record_status_list(
             data_source=data_source,
             statuses=[
                 ListedStatus(s.external_id, s.name, s.category) for s in batch.statuses.values()
             ],
         )
-        unchanged = len(batch.statuses) - created - changed
-        summary.add("statuses", Counts(created=created, updated=changed, unchanged=unchanged))
+        unchanged = len(batch.statuses) - listed - changed
+        summary.add("statuses", Counts(created=listed, updated=changed, unchanged=unchanged))
     sprints = {k: v for k, v in batch.sprints.items() if k not in written.sprints}
     for issue in batch.issues.values():
         for sprint in issue.sprints:
             if sprint.external_id and sprint.external_id not in written.sprints:
                 sprints.setdefault(sprint.external_id, sprint)
     written.sprints |= set(sprints)
-    written.moved_sprints |= _write_sprints(data_source, sprints.values(), summary)
+    written.moved_sprints |= write_sprints(data_source, sprints.values(), summary)
     categories = _expected_categories(data_source, batch, written.categories)
     written.categories = categories
-    items, fresh = _write_issues(data_source, batch.issues.values(), summary, categories)
+    items, fresh, created = _write_issues(
+        data_source, batch.issues.values(), summary, categories, written
+    )
     histories = _histories_to_apply(data_source, batch, items, summary)
-    _write_status_changes(data_source, histories, items, summary, categories)
-    _write_memberships(data_source, batch, histories, items, fresh)
+    _write_status_changes(data_source, histories, items, created, summary, categories, written)
+    write_memberships(data_source, batch.issues, histories, items, fresh)
     if batch.deleted:
         _delete_issues(data_source, batch.deleted, summary)
     written.items |= set(items.values())
@@ -155,59 +163,17 @@ def settle_import(
     """After every part is written: membership flags of sprints whose dates moved, status
     resolution with the items' facts, incidents; the items' ids."""
     # Memberships written got their flags then; those of sprints whose dates moved now.
-    _refresh_membership_flags(written.moved_sprints)
+    refresh_membership_flags(written.moved_sprints)
     item_ids = sorted(written.items)
-    resolution = resolve_statuses(data_source=data_source, derive_for=item_ids)
+    resolution = resolve_statuses(
+        data_source=data_source, derive_for=sorted(written.derive), row_categories=written.used
+    )
     if resolution.unmapped:
         summary.notes.append(resolution.note())
     # Items recategorized here may have a new done time, which is their incident's resolution.
     affected = sorted(set(item_ids) | resolution.recategorized_items)
     _write_incidents(data_source, affected, written.severities, summary)
     return item_ids
-
-
-def _write_sprints(
-    data_source: DataSource, sprints: Iterable[SprintInfo], summary: ImportSummary
-) -> set[int]:
-    """Upsert sprints; the ids of stored sprints whose start or completion moved."""
-    rows = [s.fields() for s in sprints if s.external_id]
-    if not rows:
-        return set()
-    before = {
-        ext: (pk, start, complete)
-        for ext, pk, start, complete in Sprint.objects.filter(
-            data_source=data_source, external_id__in=[r["external_id"] for r in rows]
-        ).values_list("external_id", "id", "start_at", "complete_at")
-    }
-    counts, _ = upsert_records(Sprint, data_source=data_source, rows=rows, fields=SPRINT_FIELDS)
-    summary.add("sprints", counts)
-    return {
-        before[r["external_id"]][0]
-        for r in rows
-        if r["external_id"] in before
-        and before[r["external_id"]][1:] != (r["start_at"], r["complete_at"])
-    }
-
-
-def _named_sprints(data_source: DataSource, names: set[str]) -> dict[str, int]:
-    """Sprints named in a CSV export: known ones by name, others created under "name:<name>"."""
-    if not names:
-        return {}
-    found = dict(
-        Sprint.objects.filter(data_source=data_source, name__in=names)
-        .order_by("name", "id")
-        .values_list("name", "id")
-    )
-    missing = [
-        {"external_id": f"name:{n}", "name": n[:200], "state": "", "goal": ""}
-        for n in sorted(names - set(found))
-    ]
-    if missing:
-        _, ids = upsert_records(
-            Sprint, data_source=data_source, rows=missing, fields=["name", "state", "goal"]
-        )
-        found.update({key.removeprefix("name:"): pk for key, pk in ids.items()})
-    return found
 
 
 def _status_ids_by_name(data_source: DataSource) -> dict[str, str]:
@@ -256,12 +222,13 @@ def _write_issues(
     issues: Iterable[Issue],
     summary: ImportSummary,
     categories: Mapping[str, str],
-) -> tuple[dict[str, int], set[str]]:
-    """Upsert work items (never over a newer stored copy): issue id → item id, and the ids
-    whose copy was written (not older than the stored one)."""
+    written: Written,
+) -> tuple[dict[str, int], set[str], dict[int, tuple[Any, ...]]]:
+    """Upsert work items (never over a newer stored copy): issue id → item id, the ids whose
+    copy was written (not older than the stored one) and the items created (pk → values)."""
     issues = list(issues)
     if not issues:
-        return {}, set()
+        return {}, set(), {}
     stored: dict[str, tuple[int, dt.datetime | None]] = {}
     for batch in chunks([i.external_id for i in issues]):
         for ext, pk, updated in WorkItem.objects.filter(
@@ -286,22 +253,37 @@ def _write_issues(
     )
     by_name = _status_ids_by_name(data_source) if any(not i.status_id for i in fresh) else {}
     incident_types = _incident_types(data_source)
-    rows = []
+    new_rows: dict[str, tuple[Any, ...]] = {}
+    old_rows: dict[str, tuple[Any, ...]] = {}
     for issue in fresh:
         row = issue.work_item_fields()
         if not row["status_id"]:
             row["status_id"] = by_name.get(issue.status) or f"name:{issue.status}"[:100]
         row["status_category"] = categories.get(row["status_id"], "todo")
+        written.used[row["status_id"]].add(row["status_category"])
         row["embedded_category"] = issue.embedded_category
         row["assignee_id"] = people.get(issue.assignee.account_id) if issue.assignee else None
         row["is_incident"] = issue.item_type.strip().casefold() in incident_types
-        rows.append(row)
-    counts, written = upsert_records(
-        WorkItem, data_source=data_source, rows=rows, fields=WORK_ITEM_FIELDS
+        target = old_rows if issue.external_id in stored else new_rows
+        # The last copy of one id wins, as a re-delivery would.
+        target.pop(issue.external_id, None)
+        target[issue.external_id] = tuple(row[f] for f in WORK_ITEM_FIELDS)
+    counts = Counts()
+    # Items stored before: compared, and their facts derived again if anything changed.
+    result = write_records(
+        WorkItem, data_source=data_source, values=old_rows, fields=WORK_ITEM_FIELDS
     )
+    counts += result.counts
+    ids.update(result.ids)
+    written.derive |= {result.ids[key] for key in result.changed}
+    # Items new to the source: nothing stored to compare with.
+    result = write_records(
+        WorkItem, data_source=data_source, values=new_rows, fields=WORK_ITEM_FIELDS, new=True
+    )
+    counts += result.counts
+    ids.update(result.ids)
     summary.add("work_items", counts)
-    ids.update(written)
-    return ids, {i.external_id for i in fresh}
+    return ids, {i.external_id for i in fresh}, {ids[k]: new_rows[k] for k in new_rows}
 
 
 def _histories_to_apply(
@@ -343,11 +325,16 @@ def _write_status_changes(
     data_source: DataSource,
     histories: Mapping[str, History],
     items: Mapping[str, int],
+    created: Mapping[int, tuple[Any, ...]],
     summary: ImportSummary,
     categories: Mapping[str, str],
+    written: Written,
 ) -> None:
+    """Upsert the status changes of the histories; the items created by this import get their
+    facts from them here, the others are left to settle_import if their history changed."""
     moves = [(items[i], m) for i, h in histories.items() if i in items for m in h.status_moves]
     if not moves:
+        _created_facts(data_source, (), created, written)
         return
     people = resolve_accounts(
         "jira",
@@ -357,212 +344,73 @@ def _write_status_changes(
             if m.author is not None
         ],
     )
-    rows = [
-        {
-            "external_id": move.external_id,
-            "work_item_id": item_id,
-            "from_status": move.from_name[:200],
-            "from_status_id": move.from_id[:100],
-            "to_status": move.to_name[:200],
-            "to_status_id": move.to_id[:100],
-            "from_category": categories.get(move.from_id, "todo") if move.from_id else "",
-            "to_category": categories.get(move.to_id, "todo"),
-            "changed_at": move.at,
-            "author_id": people.get(move.author.account_id) if move.author else None,
-        }
-        for item_id, move in moves
-    ]
-    counts, _ = upsert_records(
-        StatusChange, data_source=data_source, rows=rows, fields=STATUS_CHANGE_FIELDS
-    )
+    values: dict[str, tuple[Any, ...]] = {}
+    for item_id, move in moves:  # the last of two changes with one id wins
+        values[move.external_id] = (
+            item_id,
+            move.from_name[:200],
+            move.from_id[:100],
+            move.to_name[:200],
+            move.to_id[:100],
+            categories.get(move.from_id, "todo") if move.from_id else "",
+            categories.get(move.to_id, "todo"),
+            move.at,
+            people.get(move.author.account_id) if move.author else None,
+        )
+    for status_id in {m.from_id for _, m in moves} | {m.to_id for _, m in moves}:
+        if status_id:
+            written.used[status_id].add(categories.get(status_id, "todo"))
+    new_items = set(created)
+    new_values = {k: v for k, v in values.items() if v[0] in new_items}
+    old_values = {k: v for k, v in values.items() if v[0] not in new_items}
+    counts = Counts()
+    for group, new in ((old_values, False), (new_values, True)):
+        result = write_records(
+            StatusChange,
+            data_source=data_source,
+            values=group,
+            fields=STATUS_CHANGE_FIELDS,
+            ids=False,
+            new=new,
+        )
+        counts += result.counts
+        # An item stored before whose history changed, and any item a change was taken from.
+        if not new:
+            written.derive |= {group[key][0] for key in result.changed}
+        written.derive |= {old[0] for old in result.previous}
     summary.add("status_changes", counts)
+    _created_facts(data_source, new_values.values(), created, written)
 
 
-def _event_list(moves: Iterable[SprintMove]) -> list[list[Any]]:
-    return [[m.at.isoformat(), m.added] for m in moves]
+_ITEM_FACT_INPUTS = [WORK_ITEM_FIELDS.index(f) for f in ("created_at", "status_category", "status")]
 
 
-def _merge_events(old: list[list[Any]], new: list[list[Any]]) -> list[list[Any]]:
-    merged = {(str(at), bool(added)) for at, added in [*old, *new]}
-    return [[at, added] for at, added in sorted(merged, key=lambda e: (e[0], not e[1]))]
-
-
-def _write_memberships(
+def _created_facts(
     data_source: DataSource,
-    batch: Batch,
-    histories: Mapping[str, History],
-    items: Mapping[str, int],
-    fresh: set[str],
+    changes: Iterable[tuple[Any, ...]],
+    created: Mapping[int, tuple[Any, ...]],
+    written: Written,
 ) -> None:
-    """Merge each touched item's sprint adds/removals into its memberships, with their flags."""
-    sprint_ids = dict(
-        Sprint.objects.filter(data_source=data_source).values_list("external_id", "id")
-    )
-    csv_names = {s.name for i in batch.issues.values() for s in i.sprints if not s.external_id}
-    named = _named_sprints(data_source, csv_names)
-    wanted: dict[tuple[int, int], dict[str, Any]] = {}
-    now_in: dict[int, set[int]] = {}
-    for issue_id, item_id in items.items():
-        # Only a copy at least as new as the stored one says which sprints the item is in now.
-        issue = batch.issues.get(issue_id) if issue_id in fresh else None
-        moves: dict[str, list[SprintMove]] = defaultdict(list)
-        for move in histories[issue_id].sprint_moves if issue_id in histories else ():
-            moves[move.sprint_id].append(move)
-        current: set[int] = set()
-        if issue is not None:
-            for sprint in issue.sprints:
-                pk = sprint_ids.get(sprint.external_id) or named.get(sprint.name)
-                if pk:
-                    current.add(pk)
-            now_in[item_id] = current
-        for sprint_key, sprint_moves in moves.items():
-            pk = sprint_ids.get(sprint_key)
-            if pk is None:
-                pk = _placeholder_sprint(data_source, sprint_key)
-                sprint_ids[sprint_key] = pk
-            wanted.setdefault((pk, item_id), {"events": []})["events"] = _event_list(sprint_moves)
-        for pk in current:
-            wanted.setdefault((pk, item_id), {"events": []})
-    if not wanted and not now_in:
-        return
-    stored: dict[tuple[int, int], SprintMembership] = {}
-    for ids in chunks(sorted(set(now_in) | {k[1] for k in wanted})):
-        for m in SprintMembership.objects.filter(work_item_id__in=ids):
-            stored[(m.sprint_id, m.work_item_id)] = m
-    new, changed = [], []
-    for (sprint_pk, item_id), value in wanted.items():
-        old = stored.get((sprint_pk, item_id))
-        events = _merge_events(old.events if old else [], value["events"])
-        in_now = sprint_pk in now_in[item_id] if item_id in now_in else None
-        if old is None:
-            new.append(
-                SprintMembership(
-                    sprint_id=sprint_pk,
-                    work_item_id=item_id,
-                    events=events,
-                    removed_at=None if in_now in (None, True) else _last_removal(events),
-                )
-            )
-            continue
-        removed = old.removed_at if in_now is None else (None if in_now else _last_removal(events))
-        if old.events != events or old.removed_at != removed:
-            old.events, old.removed_at = events, removed
-            changed.append(old)
-    # Items that left a sprint without a recorded removal: left by the time they were updated.
-    for (sprint_pk, item_id), old in stored.items():
-        if (
-            item_id in now_in
-            and (sprint_pk, item_id) not in wanted
-            and sprint_pk not in now_in[item_id]
-            and old.removed_at is None
-        ):
-            old.removed_at = _last_removal(old.events) or _item_updated(item_id)
-            changed.append(old)
-    dates = {
-        pk: (start, complete)
-        for pk, start, complete in Sprint.objects.filter(data_source=data_source).values_list(
-            "id", "start_at", "complete_at"
+    """Facts of items this import created, from the rows and status changes just written for
+    them (all they have), so settle_import need not read a million changes back."""
+    moves: dict[int, list[Move]] = defaultdict(list)
+    for item_id, from_name, _, to_name, _, from_category, to_category, at, _ in changes:
+        moves[item_id].append(Move(at, from_category, to_category, from_name, to_name))
+    dirty = []
+    at, category, status = _ITEM_FACT_INPUTS
+    for pk, row in created.items():
+        if pk in written.derive:
+            continue  # a change of it was also stored for another item: read back at the end
+        facts = item_facts(
+            created_at=row[at],
+            category=row[category],
+            status=row[status],
+            moves=moves.get(pk, ()),
+            active_statuses=data_source.active_statuses,
         )
-    }
-    created: dict[int, dt.datetime] = {}
-    for ids in chunks(sorted({m.work_item_id for m in [*new, *changed]})):
-        created.update(WorkItem.objects.filter(pk__in=ids).values_list("id", "created_at"))
-    for m in [*new, *changed]:
-        m.added_at, m.in_at_start, m.in_at_close = _flags(
-            m, created=created[m.work_item_id], dates=dates[m.sprint_id]
-        )
-    columns = ["events", "removed_at", "added_at", "in_at_start", "in_at_close"]
-    insert_rows(
-        SprintMembership,
-        [
-            {"sprint_id": m.sprint_id, "work_item_id": m.work_item_id}
-            | {c: getattr(m, c) for c in columns}
-            for m in new
-        ],
-    )
-    update_rows(
-        SprintMembership, columns, [(m.pk, *(getattr(m, c) for c in columns)) for m in changed]
-    )
-
-
-def _item_updated(item_id: int) -> dt.datetime | None:
-    return WorkItem.objects.filter(pk=item_id).values_list("updated_at", flat=True).first()
-
-
-def _last_removal(events: list[list[Any]]) -> dt.datetime | None:
-    removals = [at for at, added in events if not added]
-    return dt.datetime.fromisoformat(max(removals)) if removals else None
-
-
-def _placeholder_sprint(data_source: DataSource, sprint_key: str) -> int:
-    """A sprint known only from a changelog; the sprint list or an issue fills it in later."""
-    sprint, _ = Sprint.objects.get_or_create(
-        data_source=data_source, external_id=sprint_key, defaults={"name": f"Sprint {sprint_key}"}
-    )
-    return sprint.pk
-
-
-def membership_at(
-    events: list[list[Any]], *, in_now: bool, created_at: dt.datetime, when: dt.datetime
-) -> bool:
-    """Whether an item was in a sprint at `when`, replaying its adds and removals.
-
-    Before the first known event the item was in the sprint if that event removes it; with no
-    events it was in from its creation if it is in now."""
-    if when < created_at:
-        return False
-    state = (not bool(events[0][1])) if events else in_now
-    for at, added in events:
-        if dt.datetime.fromisoformat(at) > when:
-            break
-        state = bool(added)
-    return state
-
-
-def _flags(
-    membership: SprintMembership,
-    *,
-    created: dt.datetime,
-    dates: tuple[dt.datetime | None, dt.datetime | None],
-) -> tuple[dt.datetime | None, bool, bool]:
-    """(added_at, in at start, in at close) of a membership, from its events and the sprint."""
-    events = membership.events
-    in_now = membership.removed_at is None
-    adds = [at for at, added in events if added]
-    added_at = dt.datetime.fromisoformat(min(adds)) if adds else None
-    if (not bool(events[0][1])) if events else in_now:
-        added_at = created  # in the sprint before any recorded change: from its creation
-    start, complete = dates
-    at_start = start is not None and membership_at(
-        events, in_now=in_now, created_at=created, when=start
-    )
-    at_close = complete is not None and membership_at(
-        events, in_now=in_now, created_at=created, when=complete
-    )
-    return added_at, at_start, at_close
-
-
-def _refresh_membership_flags(sprint_pks: Iterable[int]) -> None:
-    """Recompute added/in-at-start/in-at-close for every membership of these sprints."""
-    for batch in chunks(sorted(set(sprint_pks))):
-        dates = {
-            pk: (start, complete)
-            for pk, start, complete in Sprint.objects.filter(pk__in=batch).values_list(
-                "id", "start_at", "complete_at"
-            )
-        }
-        memberships = SprintMembership.objects.filter(sprint_id__in=batch).select_related(
-            "work_item"
-        )
-        dirty = []
-        for m in memberships:
-            flags = _flags(m, created=m.work_item.created_at, dates=dates[m.sprint_id])
-            if (m.added_at, m.in_at_start, m.in_at_close) != flags:
-                m.added_at, m.in_at_start, m.in_at_close = flags
-                dirty.append(m)
-        SprintMembership.objects.bulk_update(
-            dirty, ["added_at", "in_at_start", "in_at_close"], batch_size=1000
-        )
+        if any(value is not None for value in facts):
+            dirty.append((pk, *facts))
+    update_rows(WorkItem, FACT_FIELDS, dirty)
 
 
 def _delete_issues(data_source: DataSource, issue_ids: set[str], summary: ImportSummary) -> None:
@@ -586,24 +434,30 @@ def _write_incidents(
     stored_severity = dict(
         Incident.objects.filter(data_source=data_source).values_list("external_id", "severity")
     )
-    rows, not_incidents = [], []
+    marked, not_incidents = [], []
     for batch in chunks(item_ids):
-        for item in WorkItem.objects.filter(pk__in=batch).only(
-            "external_id", "key", "title", "is_incident", "created_at", "done_at", "url"
+        for pk, external_id, is_incident in WorkItem.objects.filter(pk__in=batch).values_list(
+            "id", "external_id", "is_incident"
         ):
-            if not item.is_incident:
-                not_incidents.append(item.external_id)
-                continue
+            if is_incident:
+                marked.append(pk)
+            elif external_id in stored_severity:
+                not_incidents.append(external_id)
+    rows = []
+    for batch in chunks(marked):
+        for external_id, key, title, created_at, done_at, url in WorkItem.objects.filter(
+            pk__in=batch
+        ).values_list("external_id", "key", "title", "created_at", "done_at", "url"):
             rows.append(
                 {
-                    "external_id": item.external_id,
-                    "title": f"{item.key} {item.title}"[:500],
-                    "severity": severities.get(
-                        item.external_id, stored_severity.get(item.external_id, "")
-                    )[:50],
-                    "started_at": item.created_at,
-                    "resolved_at": item.done_at,
-                    "url": item.url,
+                    "external_id": external_id,
+                    "title": f"{key} {title}"[:500],
+                    "severity": severities.get(external_id, stored_severity.get(external_id, ""))[
+                        :50
+                    ],
+                    "started_at": created_at,
+                    "resolved_at": done_at,
+                    "url": url,
                 }
             )
     if not_incidents:
