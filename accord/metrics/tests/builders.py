@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from accord.accounts.models import Organization
 from accord.delivery.actions import derive_work_item_facts
 from accord.delivery.actions.derived import attribute_incidents, derive_first_review_at
@@ -50,6 +52,13 @@ STATUSES = {
 def at(day: int, hour: float = 0, *, month: int = 3, year: int = 2026) -> dt.datetime:
     """An aware UTC moment: `day` of `month` plus `hour` hours (fractions allowed)."""
     return dt.datetime(year, month, day, tzinfo=UTC) + dt.timedelta(hours=hour)
+
+
+def month_start(months_back: int) -> dt.datetime:
+    """The first moment (UTC) of the month `months_back` months before the current one."""
+    now = timezone.now()
+    index = now.year * 12 + now.month - 1 - months_back
+    return dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=dt.UTC)
 
 
 class Delivery:

@@ -17,11 +17,10 @@ from django.urls import reverse
 from accord.metrics import actions
 from accord.metrics import dashboard_views as pages
 from accord.metrics.models import KPI
-from accord.metrics.tests.builders import Delivery
-from accord.metrics.tests.test_pages import _client, _month_start, _throughput_kpi, recent_work
+from accord.metrics.tests.builders import Delivery, month_start
+from accord.metrics.tests.test_pages import _client, _throughput_kpi
 
 pytestmark = pytest.mark.django_db
-__all__ = ["recent_work"]  # the fixture, used by name
 
 
 def _dashboard(client: Client, engagement) -> str:
@@ -40,7 +39,7 @@ def test_a_recompute_shows_on_a_dashboard_already_seen(mark, vistula_engagement,
     client = _client(mark)
     assert _value(_dashboard(client, vistula_engagement)) == "3 items"
     # when a fourth item done last month arrives and the KPIs are recomputed
-    start = _month_start(1)
+    start = month_start(1)
     data = Delivery(vistula_engagement, name="Late")
     data.item("L-1", created=start, moves=[(start + dt.timedelta(days=5), "Done")])
     data.finish()
@@ -114,11 +113,11 @@ def test_a_new_day_moves_the_card_to_the_period_that_just_ended(
 ):
     _throughput_kpi(vistula_engagement, mark)
     client = _client(mark)
-    assert f'data-testid="kpi-period">{_month_start(1):%b %Y}<' in _dashboard(
+    assert f'data-testid="kpi-period">{month_start(1):%b %Y}<' in _dashboard(
         client, vistula_engagement
     )
     # when the current month has ended (the measurements are those computed before)
-    next_month = _month_start(-1) + dt.timedelta(hours=1)
+    next_month = month_start(-1) + dt.timedelta(hours=1)
     monkeypatch.setattr(pages, "timezone", SimpleNamespace(now=lambda: next_month))
     html = _dashboard(client, vistula_engagement)
-    assert f'data-testid="kpi-period">{_month_start(0):%b %Y}<' in html
+    assert f'data-testid="kpi-period">{month_start(0):%b %Y}<' in html

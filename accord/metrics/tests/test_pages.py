@@ -3,7 +3,6 @@ the KPI form and the portfolio, for each role (vendor users see only their own e
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 
@@ -12,7 +11,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 
 from accord.audit.models import AuditEvent
@@ -20,7 +18,7 @@ from accord.metrics import actions
 from accord.metrics import dashboard_views as pages
 from accord.metrics.catalog import CATALOG
 from accord.metrics.models import KPI
-from accord.metrics.tests.builders import Delivery, at
+from accord.metrics.tests.builders import Delivery, at, month_start
 
 pytestmark = pytest.mark.django_db
 
@@ -56,30 +54,6 @@ def march_work(vistula_engagement):
     data.item("A-1", created=at(1), moves=[(at(2), "In Progress"), (at(4), "Done")])
     data.item("A-2", created=at(1), moves=[(at(3), "In Progress"), (at(9), "Done")])
     data.item("A-3", created=at(5), moves=[(at(6), "Done")])
-    return data.finish()
-
-
-def _month_start(months_back: int) -> dt.datetime:
-    now = timezone.now()
-    index = now.year * 12 + now.month - 1 - months_back
-    return dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=dt.UTC)
-
-
-@pytest.fixture
-def recent_work(vistula_engagement):
-    """Items done last month and two months ago, so a monthly KPI has recent measurements."""
-    data = Delivery(vistula_engagement, name="Recent")
-    for months_back, count in ((1, 3), (2, 1)):
-        start = _month_start(months_back)
-        for n in range(count):
-            data.item(
-                f"R-{months_back}-{n}",
-                created=start + dt.timedelta(days=1),
-                moves=[
-                    (start + dt.timedelta(days=2), "In Progress"),
-                    (start + dt.timedelta(days=3 + n), "Done"),
-                ],
-            )
     return data.finish()
 
 
@@ -245,14 +219,14 @@ def test_the_dashboard_shows_each_kpi_with_status_value_and_charts(
     assert kpi.name in html
     assert 'data-testid="status">On track<' in html
     assert 'data-testid="kpi-value">3 items<' in html
-    assert f'data-testid="kpi-period">{_month_start(1):%b %Y}<' in html
+    assert f'data-testid="kpi-period">{month_start(1):%b %Y}<' in html
     sparkline = _spec(html, f"spark-{kpi.pk}-spec")
     values = [row["value"] for row in _points(sparkline)]
     assert values[-3:] == [1.0, 3.0, None] and len(values) == 12
     trend = _spec(html, f"trend-{kpi.pk}-spec")
     assert _rules(trend) == [3, 2]
     # each point and the value open the explain page for that KPI period
-    last_month = _month_start(1).date().isoformat()
+    last_month = month_start(1).date().isoformat()
     assert _points(trend)[-2]["url"].endswith(f"kind=month&at={last_month}&kpi={kpi.pk}")
     # and, for keyboards and screen readers, the same values as a table linking to them
     link = _points(trend)[-2]["url"].replace("&", "&amp;")
