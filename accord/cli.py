@@ -173,7 +173,7 @@ def _supervise(children: list[subprocess.Popen[bytes]]) -> None:
     "--schedule/--no-schedule",
     default=True,
     show_default=True,
-    help="Also queue due syncs every minute (safe with several workers).",
+    help="Also queue due syncs and red-flag refreshes every minute (safe with several workers).",
 )
 def worker(batch: bool, schedule: bool) -> None:
     """Run the background worker (django-tasks database backend)."""
@@ -190,26 +190,34 @@ def worker(batch: bool, schedule: bool) -> None:
         call_command("db_worker", *args)
 
 
-def _start_scheduler(interval_seconds: float = 60.0) -> None:
-    """Each minute, claim the due syncs and queue them. Every worker may run this: a claim is a
-    conditional UPDATE, so a due sync is queued once however many schedulers look."""
+def scheduler_tick() -> None:
+    """One look of the scheduler: claim the due syncs and red-flag refreshes and queue them."""
     import logging
-    import threading
 
     from django.db import close_old_connections
 
     from accord.delivery.tasks import schedule_due_syncs_task
+    from accord.selection.tasks import schedule_flag_refreshes_task
 
-    log = logging.getLogger("accord.scheduler")
+    for schedule in (schedule_due_syncs_task, schedule_flag_refreshes_task):
+        try:
+            close_old_connections()
+            schedule.call()
+        except Exception:  # one bad minute of one schedule must not stop the others
+            logging.getLogger("accord.scheduler").exception(
+                "scheduler.tick_failed", extra={"task": schedule.name}
+            )
+
+
+def _start_scheduler(interval_seconds: float = 60.0) -> None:
+    """Each minute, a scheduler tick. Every worker may run this: a claim is a conditional
+    UPDATE, so each due sync or refresh is queued once however many schedulers look."""
+    import threading
 
     def loop() -> None:
         while True:
             time.sleep(interval_seconds)
-            try:
-                close_old_connections()
-                schedule_due_syncs_task.call()
-            except Exception:  # one bad minute must not stop the schedule
-                log.exception("scheduler.tick_failed")
+            scheduler_tick()
 
     threading.Thread(target=loop, name="accord-scheduler", daemon=True).start()
 

@@ -312,6 +312,9 @@ SPECTACULAR_SETTINGS = {
 
 # --- Background tasks ---------------------------------------------------------------------------
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Hours between the worker's refreshes of each undecided evaluation's red flags, which time alone
+# changes (a certificate coming within its expiry window, a question left unanswered); 0: never.
+FLAG_REFRESH_HOURS = envint("ACCORD_FLAG_REFRESH_HOURS", 24, minimum=0)
 
 # --- Locale -------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"

@@ -59,8 +59,8 @@ def refresh_flags(slug: str | None) -> None:
     """Recompute the red flags of undecided evaluations (or of SLUG) as of today.
 
     Flags follow every change made through Accord at once; what changes with time alone (a
-    certificate expiring when no start date is set, a question left unanswered) is caught up by
-    running this daily, e.g. from cron.
+    certificate expiring when no start date is set, a question left unanswered) the worker
+    catches up every ACCORD_FLAG_REFRESH_HOURS (24 by default). This does it now.
     """
     from accord.cli import setup_django
 

@@ -99,6 +99,10 @@ class Evaluation(models.Model):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # When the worker next refreshes the red flags (none: at its next look). The scheduler
+    # claims a refresh by moving this forward with a conditional UPDATE, so two workers on two
+    # machines never queue the same one (accord.selection.actions.flags).
+    next_flag_refresh_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "name"]

@@ -132,9 +132,10 @@ def requirements_of(evaluation: Evaluation) -> redflags.Requirements:
     )
 
 
-def reference_day(evaluation: Evaluation) -> dt.date:
-    """The day evidence is computed for: the planned start, or today when none is set."""
-    return evaluation.planned_start or timezone.localdate()
+def reference_day(evaluation: Evaluation, now: dt.datetime | None = None) -> dt.date:
+    """The day evidence is computed for: the planned start, or the day of `now` (today) when
+    none is set."""
+    return evaluation.planned_start or timezone.localdate(now)
 
 
 def _prefetched(evaluation: Evaluation) -> QuerySet[Candidate]:
@@ -156,7 +157,7 @@ def candidate_evidence(
 ) -> list[CandidateEvidence]:
     """Computed evidence and rule findings for every candidate, with the stored flags."""
     now = now or timezone.now()
-    day = reference_day(evaluation)
+    day = reference_day(evaluation, now)
     requirements = requirements_of(evaluation)
     client = evidence.Hours(
         evaluation.client_time_zone, evaluation.client_work_start, evaluation.client_work_end

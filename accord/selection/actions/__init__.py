@@ -36,10 +36,12 @@ from accord.selection.actions.evaluations import (
     update_requirements,
 )
 from accord.selection.actions.flags import (
+    claim_due_flag_refreshes,
     override_red_flag,
     record_communication,
     refresh_red_flags,
     refresh_vendor_flags,
+    schedule_flag_refreshes,
 )
 from accord.selection.actions.scores import record_score, submit_scores
 
@@ -49,6 +51,7 @@ __all__ = [
     "add_criterion",
     "answer_checklist_item",
     "assign_evaluator",
+    "claim_due_flag_refreshes",
     "create_criteria_template",
     "create_engagement_from_decision",
     "create_evaluation_from_template",
@@ -63,6 +66,7 @@ __all__ = [
     "refresh_vendor_flags",
     "remove_criterion",
     "save_criteria_as_template",
+    "schedule_flag_refreshes",
     "set_weights",
     "submit_scores",
     "unassign_evaluator",

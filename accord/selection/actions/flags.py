@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accord.accounts.models import User
@@ -133,3 +135,46 @@ def refresh_vendor_flags(*, vendor_id: int) -> list[RedFlag]:
             if flag.candidate.vendor_id == vendor_id
         ]
     return stored
+
+
+def claim_due_flag_refreshes(now: dt.datetime | None = None) -> list[int]:
+    """Claim the undecided evaluations whose red-flag refresh is due; each by one scheduler.
+
+    As with syncs, the claim is a conditional UPDATE that moves next_flag_refresh_at forward by
+    ACCORD_FLAG_REFRESH_HOURS; only the worker whose UPDATE changed the row queues the refresh.
+    """
+    hours = settings.FLAG_REFRESH_HOURS
+    if hours == 0:
+        return []
+    now = now or timezone.now()
+    due = (
+        Evaluation.objects.exclude(status=EvaluationStatus.DECIDED)
+        .filter(Q(next_flag_refresh_at__isnull=True) | Q(next_flag_refresh_at__lte=now))
+        .values_list("id", "next_flag_refresh_at")
+    )
+    claimed = []
+    for evaluation_id, seen in due:
+        row = Evaluation.objects.filter(pk=evaluation_id)
+        row = (
+            row.filter(next_flag_refresh_at=seen)
+            if seen
+            else row.filter(next_flag_refresh_at__isnull=True)
+        )
+        if row.update(next_flag_refresh_at=now + dt.timedelta(hours=hours)) == 1:
+            claimed.append(evaluation_id)
+    return claimed
+
+
+def schedule_flag_refreshes(*, now: dt.datetime | None = None) -> list[int]:
+    """Queue a red-flag refresh as of `now` for every evaluation due one; the ids queued.
+
+    Flags follow every change made through Accord at once; this catches what time alone
+    changes (a certificate coming within its expiry window, a question left unanswered).
+    """
+    from accord.selection.tasks import refresh_red_flags_task
+
+    now = now or timezone.now()
+    claimed = claim_due_flag_refreshes(now)
+    for evaluation_id in claimed:
+        refresh_red_flags_task.enqueue(evaluation_id, now.isoformat())
+    return claimed
