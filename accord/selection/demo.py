@@ -1,4 +1,5 @@
-"""The demo workspace's partner selections: one decided, one still being scored.
+"""The demo workspace's partner selections: one decided (and the engagement it started), one
+still being scored.
 
 Idempotent: each evaluation is looked up by its slug first. Every write goes through the same
 actions as the UI, so the audit log and the red flags are the real ones.
@@ -13,7 +14,7 @@ from django.utils import timezone
 
 from accord.accounts.models import User
 from accord.selection import actions
-from accord.selection.models import Candidate, Evaluation, EvaluationStatus
+from accord.selection.models import Candidate, Decision, Evaluation, EvaluationStatus
 from accord.vendors.models import Industry, Vendor
 
 FINISHED_SLUG = "mobile-banking-app-partner-2027"
@@ -132,7 +133,7 @@ def _finished(manager: User, evaluator: User, admin: User) -> None:
             reason="Recertification audits passed in March; the reissued certificates are due "
             "before the start and are a condition of the contract.",
         )
-    actions.record_decision(
+    decision = actions.record_decision(
         actor=manager,
         evaluation=evaluation,
         selected=candidates["Vistula Software House"],
@@ -140,6 +141,9 @@ def _finished(manager: User, evaluator: User, admin: User) -> None:
         "working-hours overlap with the Berlin team.",
         approvers=[admin],
     )
+    # Started as the decision page's button does: the engagement carries the winner's
+    # promises as its baseline, and the evaluation links to it.
+    actions.create_engagement_from_decision(actor=manager, decision=decision)
 
 
 def _open(manager: User, evaluator: User) -> None:
@@ -174,9 +178,16 @@ def load_selection_demo() -> bool:
         return False
     manager, evaluator, admin = users
     created = False
-    if not Evaluation.objects.filter(slug=FINISHED_SLUG).exists():
+    finished = Evaluation.objects.filter(slug=FINISHED_SLUG).first()
+    if finished is None:
         _finished(manager, evaluator, admin)
         created = True
+    else:
+        # A workspace loaded before the demo started the engagement from its decision.
+        decision = Decision.objects.filter(evaluation=finished, baseline__isnull=True).first()
+        if decision is not None:
+            actions.create_engagement_from_decision(actor=manager, decision=decision)
+            created = True
     if not Evaluation.objects.filter(slug=OPEN_SLUG).exists():
         _open(manager, evaluator)
         created = True

@@ -20,6 +20,7 @@ from accord.selection.models import (
     CandidateStatus,
     ChecklistItem,
     Criterion,
+    Decision,
     Evaluation,
     EvaluatorAssignment,
     RedFlag,
@@ -49,6 +50,15 @@ def candidacy_for(user: AnyUser, pk: int) -> Candidate:
     if found is None:
         raise Http404("No such candidacy.")
     return found
+
+
+def decision_of(evaluation: Evaluation) -> Decision | None:
+    """The evaluation's decision with the chosen vendor and the engagement it started, if any."""
+    return (
+        Decision.objects.select_related("selected__vendor", "baseline__engagement")
+        .filter(evaluation=evaluation)
+        .first()
+    )
 
 
 def candidates_of(evaluation: Evaluation) -> QuerySet[Candidate]:

@@ -30,7 +30,7 @@ from accord.vendors.models import (
 )
 
 
-def _years(n: int) -> dt.date:
+def _years(n: float) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=int(365.25 * n))
 
 
@@ -251,7 +251,12 @@ VENDORS: list[dict[str, Any]] = [
         "industries": ["fintech", "travel", "media"],
         "capabilities": ["qa", "web", "ux"],
         "locations": [("Lisbon", "PT", "Europe/Lisbon", dt.time(9, 0), dt.time(18, 0), 140)],
-        "certifications": [("iso_9001", "SGS", "PT-QMS-4410", -1, 2)],
+        "certifications": [
+            ("iso_9001", "SGS", "PT-QMS-4410", -1, 2),
+            # A yearly report due again in four months: within 90 days of the decided demo
+            # evaluation's start (two months from today), so it shows "certificate expiring".
+            ("soc2_type2", "BDO", "SOC2-LC-2026-07", -8 / 12, 4 / 12),
+        ],
         "case_studies": [
             (
                 "Test automation for an airline booking engine",

@@ -166,6 +166,10 @@ def test_a_manager_records_the_decision_and_starts_the_engagement(
     assert response["Location"] == reverse("engagements:detail", args=[engagement.slug])
     assert engagement.selection_baseline.promises["vendor"] == "Vistula Software House"
 
+    # and the evaluation's overview links to the engagement
+    overview = client.get(reverse("selection:detail", args=[scored.slug])).content.decode()
+    assert f'href="{reverse("engagements:detail", args=[engagement.slug])}"' in overview
+
 
 def test_the_vendor_lead_answers_only_their_own_checklist(
     evaluation, vistula_candidate, deccan_candidate, lena, mark

@@ -91,7 +91,7 @@ def evaluation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         candidate_form=CandidateForm(user=user, evaluation=evaluation)
         if policy.can(user, Perm.MANAGE_EVALUATION)
         else None,
-        decision=getattr(evaluation, "decision", None),
+        decision=queries.decision_of(evaluation),
     )
     return render(request, "selection/evaluation_detail.html", context)
 
