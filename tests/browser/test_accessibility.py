@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page
 
-from accord.selection.models import Evaluation
+from accord.selection.models import EngagementBaseline, Evaluation
 from accord.vendors.models import Vendor
 from tests.browser.support import (
     ARTIFACTS,
@@ -70,6 +70,12 @@ def _criterion_edit_path() -> str:
     return reverse("selection:criterion_edit", args=[evaluation.slug, criterion.pk])
 
 
+def _decided_engagement_path() -> str:
+    """The engagement the decided demo evaluation started, with the winner's promises."""
+    baseline = EngagementBaseline.objects.select_related("engagement").get()
+    return reverse("engagements:detail", args=[baseline.engagement.slug])
+
+
 def _engagement_path(view: str) -> str:
     """A page of Vistula's demo engagement, which the vendor lead may see too."""
     name = view if ":" in view else f"engagements:{view}"
@@ -84,6 +90,7 @@ MAIN_PAGES = [
     MainPage("vendor-edit", lambda: _vendor_path("vistula", "edit"), roles=("manager",)),
     MainPage("engagements", lambda: reverse("engagements:list")),
     MainPage("engagement-detail", lambda: _engagement_path("detail")),
+    MainPage("engagement-from-decision", _decided_engagement_path),
     MainPage("engagement-history", lambda: _engagement_path("history")),
     MainPage("engagement-new", lambda: reverse("engagements:create"), roles=("manager",)),
     MainPage("engagement-edit", lambda: _engagement_path("edit"), roles=("manager",)),
