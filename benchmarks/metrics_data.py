@@ -41,6 +41,13 @@ def _texts(values: np.ndarray, present: np.ndarray | None = None) -> list[Any]:
     return list(out.tolist())
 
 
+def _present(values: np.ndarray, present: np.ndarray) -> list[Any]:
+    """Numbers, None where not `present` (a NaN would be stored as NaN on PostgreSQL)."""
+    out = values.astype(object)
+    out[~present] = None
+    return list(out.tolist())
+
+
 def _durations(seconds: np.ndarray, present: np.ndarray) -> list[Any]:
     """Durations as the backend stores them: microseconds (SQLite) or interval text."""
     if connection.vendor == "postgresql":
@@ -156,7 +163,7 @@ def _write_work_items(
             "started_at": _texts(chunk["started_at"], started),
             "done_at": _texts(chunk["done_at"], done),
             "cycle_time": _durations(cycle, done), "lead_time": _durations(lead, done),
-            "active_seconds": np.where(done, chunk["active"], np.nan).astype(object).tolist(),
+            "active_seconds": _present(chunk["active"], done),
         },
     )  # fmt: skip
     happened = chunk["happened"]
