@@ -194,14 +194,11 @@ def scheduler_tick() -> None:
     """One look of the scheduler: claim the due syncs and red-flag refreshes and queue them."""
     import logging
 
-    from django.db import close_old_connections
-
     from accord.delivery.tasks import schedule_due_syncs_task
     from accord.selection.tasks import schedule_flag_refreshes_task
 
     for schedule in (schedule_due_syncs_task, schedule_flag_refreshes_task):
         try:
-            close_old_connections()
             schedule.call()
         except Exception:  # one bad minute of one schedule must not stop the others
             logging.getLogger("accord.scheduler").exception(
@@ -212,11 +209,19 @@ def scheduler_tick() -> None:
 def _start_scheduler(interval_seconds: float = 60.0) -> None:
     """Each minute, a scheduler tick. Every worker may run this: a claim is a conditional
     UPDATE, so each due sync or refresh is queued once however many schedulers look."""
+    import logging
     import threading
+
+    from django.db import close_old_connections
 
     def loop() -> None:
         while True:
             time.sleep(interval_seconds)
+            try:
+                # A connection the last tick broke, or one past its age, is replaced.
+                close_old_connections()
+            except Exception:
+                logging.getLogger("accord.scheduler").exception("scheduler.connection_failed")
             scheduler_tick()
 
     threading.Thread(target=loop, name="accord-scheduler", daemon=True).start()
