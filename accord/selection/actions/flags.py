@@ -64,8 +64,11 @@ def refresh_red_flags(*, evaluation: Evaluation, now: dt.datetime | None = None)
     """Run the rules for every candidate and store what fires.
 
     A flag whose rule still fires keeps its override unless it got worse (a warning became a
-    blocker); a flag whose rule no longer fires is removed.
+    blocker); a flag whose rule no longer fires is removed. A decided evaluation keeps the
+    flags its decision was taken on (its report shows them): they are returned unchanged.
     """
+    if evaluation.status == EvaluationStatus.DECIDED:
+        return list(RedFlag.objects.filter(candidate__evaluation=evaluation).order_by("pk"))
     stored: list[RedFlag] = []
     for item in queries.candidate_evidence(evaluation, now=now):
         existing = {flag.rule: flag for flag in item.flags}

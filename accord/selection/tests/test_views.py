@@ -8,9 +8,10 @@ import subprocess
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from accord.selection import actions, queries
-from accord.selection.models import Evaluation, Score
+from accord.selection.models import Evaluation, RedFlag, Score
 from accord.selection.tests.conftest import score_all
 from conftest import logged_in
 
@@ -169,6 +170,36 @@ def test_a_manager_records_the_decision_and_starts_the_engagement(
     # and the evaluation's overview links to the engagement
     overview = client.get(reverse("selection:detail", args=[scored.slug])).content.decode()
     assert f'href="{reverse("engagements:detail", args=[engagement.slug])}"' in overview
+
+
+def test_a_decided_evaluation_keeps_the_flags_its_decision_was_taken_on(
+    scored, mark, vistula_candidate, deccan_candidate
+):
+    # given the decision for Vistula, taken while Deccan had its flags
+    actions.record_decision(
+        actor=mark, evaluation=scored, selected=vistula_candidate, reason="Best"
+    )
+    flags = list(RedFlag.objects.filter(candidate__evaluation=scored).order_by("pk").values())
+    client = logged_in(mark)
+
+    # when a call is logged afterwards and the manager presses Recompute flags
+    actions.record_communication(
+        actor=mark,
+        candidate=deccan_candidate,
+        kind="call",
+        subject="Debrief",
+        occurred_at=timezone.now(),
+        outcome="missed",
+    )
+    response = client.post(reverse("selection:flags_refresh", args=[scored.slug]), follow=True)
+
+    # then the flags are those of the decision, the page says why, and offers no Recompute
+    page = response.content.decode()
+    assert list(RedFlag.objects.filter(candidate__evaluation=scored).order_by("pk").values()) == (
+        flags
+    )
+    assert "its flags stay those it was taken on" in page
+    assert reverse("selection:flags_refresh", args=[scored.slug]) not in page
 
 
 def test_the_vendor_lead_answers_only_their_own_checklist(

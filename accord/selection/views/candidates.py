@@ -21,6 +21,7 @@ from accord.selection.forms import (
 from accord.selection.models import (
     Candidate,
     Evaluation,
+    EvaluationStatus,
     RedFlag,
 )
 from accord.selection.views.common import (
@@ -117,8 +118,11 @@ def candidate_invite(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def flags_refresh(request: HttpRequest, slug: str) -> HttpResponse:
     evaluation = get_evaluation(request, slug, Perm.MANAGE_EVALUATION)
-    actions.refresh_red_flags(evaluation=evaluation)
-    messages.success(request, "The evidence and red flags were recomputed.")
+    if evaluation.status == EvaluationStatus.DECIDED:
+        messages.error(request, "The evaluation is decided; its flags stay those it was taken on.")
+    else:
+        actions.refresh_red_flags(evaluation=evaluation)
+        messages.success(request, "The evidence and red flags were recomputed.")
     return redirect(evaluation_url(evaluation) + "#candidates")
 
 
