@@ -248,6 +248,17 @@ def insert_rows(model: type[models.Model], rows: Sequence[Mapping[str, Any]]) ->
     )
 
 
+def analyze(*tables: type[models.Model]) -> None:
+    """Refresh PostgreSQL's statistics of tables a large import just filled: planned with the
+    row counts autovacuum last saw (none, if it is off), the next import's lookups by key
+    scan the whole source instead of probing the unique index, ~200 ms per 1 000 keys."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 @contextlib.contextmanager
 def large_write() -> Iterator[None]:
     """A larger page cache on SQLite while a large import runs (index pages of a million rows

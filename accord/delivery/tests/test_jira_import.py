@@ -547,3 +547,20 @@ def test_rows_written_with_a_category_the_resolution_overrides_are_recategorized
     assert set(StatusChange.objects.values_list("to_category", flat=True)) == {"done"}
     moved = utc("2026-01-06T09:00:00+00:00")
     assert set(WorkItem.objects.values_list("done_at", flat=True)) == {moved}
+
+
+@pytest.mark.django_db
+def test_a_large_import_refreshes_the_statistics_of_the_rows_it_wrote(source, monkeypatch):
+    # given an import counted as large
+    from django.db import connection
+
+    from accord.delivery.connectors.jira import store
+
+    monkeypatch.setattr(store, "LARGE_IMPORT", 1)
+    # when it is written
+    run(source, DATA / "board-8-issues.json")
+    # then PostgreSQL plans the next lookups for the rows now stored (SQLite needs nothing)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'delivery_statuschange'")
+            assert cursor.fetchone()[0] == StatusChange.objects.count()

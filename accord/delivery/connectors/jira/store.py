@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from accord.delivery.actions import Account, ImportSummary, resolve_accounts, upsert_records
-from accord.delivery.actions.bulk import update_rows
+from accord.delivery.actions.bulk import analyze, update_rows
 from accord.delivery.actions.facts import FACT_FIELDS, Move, item_facts
 from accord.delivery.actions.records import Counts, chunks, write_records
 from accord.delivery.connectors.jira.mapping import History, Issue, SprintInfo, StatusInfo
@@ -29,6 +29,7 @@ from accord.delivery.models import (
     DataSource,
     Incident,
     SourceStatus,
+    SprintMembership,
     StatusChange,
     WorkItem,
 )
@@ -70,6 +71,8 @@ STATUS_CHANGE_FIELDS = [
     "author_id",
 ]
 INCIDENT_FIELDS = ["title", "severity", "started_at", "resolved_at", "url"]
+# Rows created from which an import refreshes the database's statistics of what it wrote.
+LARGE_IMPORT = 10_000
 
 
 @dataclass
@@ -173,6 +176,11 @@ def settle_import(
     # Items recategorized here may have a new done time, which is their incident's resolution.
     affected = sorted(set(item_ids) | resolution.recategorized_items)
     _write_incidents(data_source, affected, written.severities, summary)
+    created = sum(
+        summary.counts[k].created for k in ("work_items", "status_changes") if k in summary.counts
+    )
+    if created >= LARGE_IMPORT:
+        analyze(WorkItem, StatusChange, SprintMembership)
     return item_ids
 
 
