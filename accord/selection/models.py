@@ -11,6 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 from accord.lib.uploads import RandomName, validate_evidence_file
+from accord.selection.redflags import RULES
 from accord.vendors.models import currency_code, validate_time_zone
 
 
@@ -379,6 +380,11 @@ class RedFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()}: {self.rule}"
+
+    @property
+    def title(self) -> str:
+        """The rule's name for people ("Hidden fees"), or its key if the rule is gone."""
+        return RULES[self.rule][0] if self.rule in RULES else self.rule
 
     @property
     def is_overridden(self) -> bool:

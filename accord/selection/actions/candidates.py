@@ -107,6 +107,7 @@ def add_candidate(
     extra_fees: str = "",
 ) -> Candidate:
     """Add a vendor as a candidate, generate its due-diligence checklist, and raise its flags."""
+    _refuse_if_decided(evaluation)
     if evaluation.candidates.filter(vendor=vendor).exists():
         raise ValidationError({"vendor": f"{vendor.name} is already a candidate."})
     candidate = create_audited(
@@ -123,9 +124,16 @@ def add_candidate(
     return candidate
 
 
+def _refuse_if_decided(evaluation: Evaluation) -> None:
+    """The candidates of a decided evaluation are what its decision was taken on."""
+    if evaluation.status == EvaluationStatus.DECIDED:
+        raise ValidationError("The evaluation is decided; its candidates no longer change.")
+
+
 @transaction.atomic
 def update_candidate(*, actor: User, candidate: Candidate, **fields: Any) -> Candidate:
     """Change what a candidate proposes (team size, extra fees) or withdraw it."""
+    _refuse_if_decided(candidate.evaluation)
     update_audited(actor=actor, instance=candidate, fields=fields)
     refresh_red_flags(evaluation=candidate.evaluation)
     return candidate

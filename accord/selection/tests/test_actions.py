@@ -278,3 +278,24 @@ def test_the_engagement_starts_with_the_winners_promises(
     assert promises["weighted_total"] == 4.0
     with pytest.raises(ValidationError, match="already created"):
         actions.create_engagement_from_decision(actor=mark, decision=decision)
+
+
+def test_a_decided_evaluation_keeps_the_candidates_its_decision_was_taken_on(
+    evaluation, vistula_candidate, deccan, eve, mark
+):
+    # given mark decided for Vistula, the only candidate
+    score_all(evaluation, eve, {vistula_candidate: 4})
+    actions.record_decision(
+        actor=mark, evaluation=evaluation, selected=vistula_candidate, reason="Best evidence"
+    )
+
+    # then no vendor can join and the winner's offer can no longer change or be withdrawn
+    with pytest.raises(ValidationError, match="decided"):
+        actions.add_candidate(actor=mark, evaluation=evaluation, vendor=deccan)
+    with pytest.raises(ValidationError, match="decided"):
+        actions.update_candidate(actor=mark, candidate=vistula_candidate, proposed_team_size=3)
+    assert list(evaluation.candidates.values_list("vendor", flat=True)) == [
+        vistula_candidate.vendor_id
+    ]
+    vistula_candidate.refresh_from_db()
+    assert vistula_candidate.proposed_team_size != 3

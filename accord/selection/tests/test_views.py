@@ -74,7 +74,7 @@ def test_the_overview_shows_candidates_with_their_flags(
     response = logged_in(victor).get(reverse("selection:detail", args=[evaluation.slug]))
     page = response.content.decode()
     assert "Vistula Software House" in page and "Deccan Digital Labs" in page
-    assert "low_overlap" in page
+    assert "Working-hours overlap below the minimum" in page  # the rule by its title
     assert "8 h" in page  # Warsaw and Berlin overlap all day
 
 
@@ -200,6 +200,9 @@ def test_a_decided_evaluation_keeps_the_flags_its_decision_was_taken_on(
     )
     assert "its flags stay those it was taken on" in page
     assert reverse("selection:flags_refresh", args=[scored.slug]) not in page
+    # nor a form to add candidates, which the decision was not taken on
+    assert f'action="{reverse("selection:candidate_add", args=[scored.slug])}"' not in page
+    assert "Add a candidate" not in page
 
 
 def test_the_vendor_lead_answers_only_their_own_checklist(

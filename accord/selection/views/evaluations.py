@@ -18,6 +18,7 @@ from accord.selection.forms import (
     EvaluationForm,
     EvaluatorForm,
 )
+from accord.selection.models import EvaluationStatus
 from accord.selection.views.common import (
     actor_of,
     evaluation_url,
@@ -90,6 +91,7 @@ def evaluation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         else None,
         candidate_form=CandidateForm(user=user, evaluation=evaluation)
         if policy.can(user, Perm.MANAGE_EVALUATION)
+        and evaluation.status != EvaluationStatus.DECIDED
         else None,
         decision=queries.decision_of(evaluation),
     )
