@@ -89,14 +89,6 @@ def _in_table_order(column: str) -> str:
     return f" ORDER BY {column}" if connection.vendor == "sqlite" else ""
 
 
-def _unindexed(column: str) -> str:
-    """On SQLite, the column kept out of index choice (unary +): epics are few, and finding them
-    through the done index looks up every item done in the span (100 000 items: 0.17 → 0.03 s);
-    walking the data source's items in table order is cheaper. PostgreSQL has no unary + on a
-    timestamp, and no need."""
-    return f"+{column}" if connection.vendor == "sqlite" else column
-
-
 def _fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
     with connection.cursor() as cursor:
         cursor.execute(sql, list(params))
@@ -454,6 +446,9 @@ def _incidents(
 
 
 def _epics(sources: list[int], span: tuple[float, float]) -> Epics:
+    """Epics done in the span, found through the (source, LOWER(item_type), done) index: the
+    expression here must stay LOWER(item_type) for the databases to use it (1 000 000 items,
+    none an epic: 0.27 s of CPU reading every item → nothing)."""
     lo, hi = _time_param(span[0]), _time_param(span[1])
     table = _table(WorkItem)
     rows = _fetch(
@@ -461,7 +456,7 @@ def _epics(sources: list[int], span: tuple[float, float]) -> Epics:
         f"(SELECT {epoch('MIN(c.started_at)')} FROM {table} c WHERE c.data_source_id = "
         "e.data_source_id AND c.id <> e.id AND (c.epic_key = e.key OR c.parent_key = e.key)) "
         f"FROM {table} e WHERE e.data_source_id IN {_in(sources)} AND LOWER(e.item_type) = 'epic' "
-        f"AND {_unindexed('e.done_at')} >= %s AND {_unindexed('e.done_at')} < %s"
+        "AND e.done_at >= %s AND e.done_at < %s"
         f"{_in_table_order('e.id')}",
         [lo, hi],
     )
