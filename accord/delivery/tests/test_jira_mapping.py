@@ -11,17 +11,19 @@ import pytest
 from accord.delivery.connectors.jira.mapping import (
     FieldHints,
     MappingError,
-    changelog_page,
-    detect_shape,
-    issue_page,
     map_issue,
-    map_issues,
-    map_sprints,
-    map_statuses,
     parse_datetime,
     parse_histories,
 )
 from accord.delivery.connectors.jira.mapping_csv import map_csv, parse_csv_datetime
+from accord.delivery.connectors.jira.pages import (
+    changelog_page,
+    detect_shape,
+    issue_page,
+    map_issues,
+    map_sprints,
+    map_statuses,
+)
 from tests.samples import sample_data_dir
 
 DATA = sample_data_dir() / "jira"

@@ -28,20 +28,22 @@ import orjson
 from accord.delivery.actions import ImportFailed, ImportSummary
 from accord.delivery.actions.bulk import large_write
 from accord.delivery.connectors.jira.mapping import (
-    ChangelogPage,
     FieldHints,
     History,
     Issue,
     MappingError,
-    changelog_page,
-    detect_shape,
-    issue_page,
     map_issue,
-    map_sprints,
-    map_statuses,
     parse_histories,
 )
 from accord.delivery.connectors.jira.mapping_csv import looks_like_csv_export, map_csv
+from accord.delivery.connectors.jira.pages import (
+    ChangelogPage,
+    changelog_page,
+    detect_shape,
+    issue_page,
+    map_sprints,
+    map_statuses,
+)
 from accord.delivery.connectors.jira.store import (
     Batch,
     Written,

@@ -31,11 +31,10 @@ from accord.delivery.connectors.jira.mapping import (
     FieldHints,
     MappingError,
     map_issue,
-    map_sprints,
-    map_statuses,
     parse_histories,
     sprint_field_ids,
 )
+from accord.delivery.connectors.jira.pages import map_sprints, map_statuses
 from accord.delivery.connectors.jira.store import Batch, write_batch
 from accord.delivery.models import DataSource, SyncRun, SyncRunStatus
 
