@@ -154,9 +154,10 @@ def compute_many(
     needs = {n for m in metrics for n in (m.needs | (m.evidence_needs if evidence else set()))}
     inputs = load_inputs(
         engagement_id=_engagement_id(engagement),
-        span=_span(looked_at),
+        span=_span(periods),
         needs=needs,
         affiliation=wanted,
+        epics_span=_span(looked_at),
     )
     inputs.extra["baseline"] = baseline
     inputs.extra["engagement"] = engagement

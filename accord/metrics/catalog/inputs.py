@@ -126,8 +126,11 @@ def load_inputs(
     span: tuple[float, float],
     needs: Iterable[str],
     affiliation: AffiliationFilter,
+    epics_span: tuple[float, float] | None = None,
 ) -> Inputs:
-    """Read what the requested metrics need for [span) in a few queries, filtered by affiliation."""
+    """Read what the requested metrics need for [span) in a few queries, filtered by affiliation;
+    the epics for `epics_span` when given (time-to-market acceleration also looks at the period
+    before each one, and only at epics: the other records are not read for those)."""
     needs = set(needs)
     sources = source_ids(engagement_id)
     inputs = Inputs(
@@ -156,7 +159,7 @@ def load_inputs(
             data_source_id__in=sources
         ).exists()
     if "epics" in needs:
-        inputs.epics = _epics(sources, span)
+        inputs.epics = _epics(sources, epics_span or span)
     if "manual_values" in needs:
         inputs.manual_values = _manual_values(engagement_id, span)
     if "surveys" in needs:
