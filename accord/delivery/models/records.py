@@ -185,6 +185,9 @@ class PullRequest(SourceRecord):
         indexes = [
             models.Index(fields=["data_source", "merged_at"]),
             models.Index(fields=["data_source", "created_at"]),
+            # With the two above, the metrics' loader finds a month's pull requests (created,
+            # merged or first reviewed in it) from the indexes alone, not a scan of them all.
+            models.Index(fields=["data_source", "first_review_at"]),
         ]
 
     def __str__(self) -> str:
