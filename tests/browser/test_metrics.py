@@ -3,16 +3,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Any
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accord.engagements.models import Engagement
 from accord.metrics.models import KPI
+from accord.metrics.tests.builders import month_start
 from tests.browser.support import (
     BLOCKING_IMPACTS,
     PageProblems,
@@ -26,12 +25,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _month_start(months_back: int) -> dt.datetime:
-    now = timezone.now()
-    index = now.year * 12 + now.month - 1 - months_back
-    return dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=dt.UTC)
 
 
 @pytest.fixture
@@ -65,7 +58,7 @@ def test_manager_sees_kpi_charts_and_opens_a_value_explained(
     # then each KPI has a card with its status and a sparkline, and a trend chart: all drawn
     cards = page.get_by_test_id("kpi-cards")
     expect(cards).to_contain_text("Throughput")
-    expect(cards.get_by_test_id("kpi-period").first).to_have_text(f"{_month_start(1):%b %Y}")
+    expect(cards.get_by_test_id("kpi-period").first).to_have_text(f"{month_start(1):%b %Y}")
     expect(cards).to_contain_text("Cycle time (p50)")
     expect(cards).to_contain_text("Net promoter score")
     _expect_charts_drawn(page, 4)
@@ -78,7 +71,7 @@ def test_manager_sees_kpi_charts_and_opens_a_value_explained(
     _no_serious_violations(page, axe_source)
 
     # when the manager opens last month's point of the throughput trend
-    last_month = _month_start(1)
+    last_month = month_start(1)
     label = f"{last_month:%b %Y}: "
     page.locator(f'#trend-{throughput.pk} svg [aria-label^="{label}"]').click()
     # then the explain page shows the formula, the items counted and the trend
@@ -99,7 +92,7 @@ def test_vendor_lead_reads_all_metrics_and_the_portfolio(
     # given Vistula's lead
     log_in(page, "vistula.lead")
     # when they open every metric of their engagement for last month
-    page.goto(f"/kpis/{kpis.slug}/metrics/?kind=month&at={_month_start(1).date()}")
+    page.goto(f"/kpis/{kpis.slug}/metrics/?kind=month&at={month_start(1).date()}")
     # then throughput counts that month's items and DORA says "no data"
     expect(page.locator('[data-metric="throughput"]')).to_have_text(re.compile(r"^\d+ items"))
     expect(page.locator('[data-metric="change_failure_rate"]')).to_contain_text("no data")
