@@ -211,6 +211,7 @@ def dashboard_p95(engagement: Any, *, clients: int, requests: int) -> str:
 def bench(items: int, args: argparse.Namespace, now: dt.datetime) -> list[str]:
     from accord.metrics.actions.recompute import recompute_engagement
     from accord.metrics.catalog import CATALOG, compute_many
+    from accord.metrics.catalog.records import needs_after_change
 
     lines = []
     took, engagement = timed(lambda: generate(items, now=now))
@@ -233,8 +234,11 @@ def bench(items: int, args: argparse.Namespace, now: dt.datetime) -> list[str]:
     )
     lines.append(f"  compute_many      {took}  (every catalog metric x 12 months)")
     earliest = change_items(engagement, 1000, now)
+    # What a sync that changed those items queues: the periods from the earliest change on, for
+    # the KPIs whose metrics read work items (accord.delivery.actions.records.run_import).
+    needs = needs_after_change({"workitem"})
     took, written = timed(
-        lambda: recompute_engagement(engagement.pk, since=earliest, now=now),
+        lambda: recompute_engagement(engagement.pk, since=earliest, needs=needs, now=now),
         part="incremental",
         items=items,
     )

@@ -33,7 +33,7 @@ def derive_first_review_at(pull_request_ids: Iterable[int]) -> int:
         ):
             first = first_review_at(pr.author_login, reviews.get(pr.pk, []))
             if first != pr.first_review_at:
-                touch_event_times(pr.created_at, pr.first_review_at, first)
+                touch_event_times(pr.created_at, pr.first_review_at, first, model=PullRequest)
                 pr.first_review_at = first
                 dirty.append(pr)
         PullRequest.objects.bulk_update(dirty, ["first_review_at"], batch_size=1000)
@@ -67,6 +67,7 @@ def attribute_incidents(*, engagement_id: int) -> int:
                 incident.started_at,
                 time_of.get(incident.deployment_id or 0),
                 time_of.get(deployment_id or 0),
+                model=Incident,
             )
             incident.deployment_id = deployment_id
             dirty.append(incident)

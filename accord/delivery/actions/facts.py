@@ -148,7 +148,7 @@ def derive_work_item_facts(item_ids: Iterable[int]) -> int:
                 active_statuses=marked.get(source_id),
             )
             if new != tuple(stored):
-                touch_event_times(*stored[:2], *new[:2])
+                touch_event_times(*stored[:2], *new[:2], model=WorkItem)
                 dirty.append((pk, *new))
         update_rows(WorkItem, FACT_FIELDS, dirty)
         changed += len(dirty)

@@ -38,13 +38,21 @@ _progress: contextvars.ContextVar[Callable[[int], None] | None] = contextvars.Co
 
 @dataclass
 class ChangeWindow:
-    """The earliest and latest event time an import changed, old values included, so KPIs
-    recompute only the periods it touched."""
+    """The earliest and latest event time an import changed, old values included, and the
+    kinds of record changed, so KPIs recompute only the periods it touched and only those whose
+    metrics read those records."""
 
     earliest: dt.datetime | None = None
     latest: dt.datetime | None = None
+    # Model names ("workitem", "pullrequest", …) of the changed records; None once a change
+    # came without its kind (everything may then have changed).
+    kinds: set[str] | None = field(default_factory=set)
 
-    def touch(self, *values: Any) -> None:
+    def touch(self, *values: Any, model: type[models.Model] | None = None) -> None:
+        if model is None:
+            self.kinds = None
+        elif self.kinds is not None:
+            self.kinds.add(model._meta.model_name or "")
         for value in values:
             if isinstance(value, dt.datetime):
                 self.earliest = value if self.earliest is None else min(self.earliest, value)
@@ -56,11 +64,12 @@ _changes: contextvars.ContextVar[ChangeWindow | None] = contextvars.ContextVar(
 )
 
 
-def touch_event_times(*values: Any) -> None:
-    """Note event times (old and new) of changed records in the running import, if any."""
+def touch_event_times(*values: Any, model: type[models.Model] | None = None) -> None:
+    """Note event times (old and new) of changed records of `model` in the running import, if
+    any."""
     window = _changes.get()
     if window is not None:
-        window.touch(*values)
+        window.touch(*values, model=model)
 
 
 class ImportFailed(Exception):
@@ -184,7 +193,7 @@ def write_records(
     for start in range(0, len(keys), step):
         chunk = keys[start : start + step]
         if new and _insert_new(model, data_source, chunk, values, names, prepare):
-            _touch_created(chunk, values, times)
+            _touch_created(model, chunk, values, times)
             written.counts.created += len(chunk)
             written.changed += chunk
             if ids:
@@ -227,13 +236,16 @@ def _insert_new(
 
 
 def _touch_created(
-    chunk: list[str], values: Mapping[str, Sequence[Any]], times: Sequence[int]
+    model: type[models.Model],
+    chunk: list[str],
+    values: Mapping[str, Sequence[Any]],
+    times: Sequence[int],
 ) -> None:
     """The change window of created rows: the earliest and latest of their event times."""
     for n in times:
         found = [v for v in (values[key][n] for key in chunk) if v is not None]
         if found:
-            touch_event_times(min(found), max(found))
+            touch_event_times(min(found), max(found), model=model)
 
 
 def _created_ids(
@@ -285,8 +297,8 @@ def _compare_and_write(
         # A changed time moves the record between periods; any other change alters the
         # periods its event times are in.
         before = [old[1 + n] for n in timed]
-        touch_event_times(*(map(stored_datetime, before) if raw else before))
-        touch_event_times(*(row[n] for n in timed))
+        touch_event_times(*(map(stored_datetime, before) if raw else before), model=model)
+        touch_event_times(*(row[n] for n in timed), model=model)
         written.changed.append(key)
         written.previous.append(old[1:])
         to_update.append((*prepared, old[0]))
@@ -294,7 +306,7 @@ def _compare_and_write(
         names = ["data_source_id", "external_id", *fields]
         pk = data_source.pk
         insert_prepared(model, names, [(pk, key, *prepare(values[key])) for key in to_create])
-        _touch_created(to_create, values, times)
+        _touch_created(model, to_create, values, times)
         written.counts.created += len(to_create)
         written.changed += to_create
         if ids:
@@ -358,8 +370,11 @@ def run_import(
     # change counts in later periods too.
     if window.earliest is not None and (run.status == SyncRunStatus.SUCCEEDED or not atomic):
         from accord.metrics.actions.recompute import enqueue_recompute
+        from accord.metrics.catalog.records import needs_after_change
 
-        enqueue_recompute(data_source.engagement_id, since=window.earliest)
+        needs = needs_after_change(window.kinds)
+        if needs is None or needs:
+            enqueue_recompute(data_source.engagement_id, since=window.earliest, needs=needs)
     run.finished_at = timezone.now()
     run.save()
     logger.info(

@@ -15,6 +15,32 @@ TODO, IN_PROGRESS, DONE, CANCELLED = 0, 1, 2, 3
 BUG_TYPES = frozenset({"bug", "defect", "缺陷", "故障", "incident", "hotfix"})
 
 
+# The record sets (a metric's `needs`) that a change to each kind of delivery record can move.
+# Work items feed the flow and quality metrics, sprints (points, done at close) and epics;
+# pull requests give deployments their affiliation (and incidents theirs through them) and
+# lead time for changes; an incident's link changes its deployment's failure. Git commits feed
+# no metric.
+NEEDS_AFTER_CHANGE: dict[str, frozenset[str]] = {
+    "workitem": frozenset({"work_items", "status_times", "sprints", "epics"}),
+    "statuschange": frozenset({"work_items", "status_times", "sprints", "epics"}),
+    "sprint": frozenset({"sprints"}),
+    "sprintmembership": frozenset({"sprints"}),
+    "pullrequest": frozenset({"pull_requests", "deployments", "incidents"}),
+    "pullrequestreview": frozenset({"pull_requests", "deployments", "incidents"}),
+    "deployment": frozenset({"deployments", "incidents"}),
+    "incident": frozenset({"deployments", "incidents"}),
+    "commit": frozenset(),
+}
+
+
+def needs_after_change(kinds: set[str] | None) -> set[str] | None:
+    """The record sets whose metrics a change to records of these kinds (model names) can move;
+    None (every metric) when the kinds are not known or one is not in NEEDS_AFTER_CHANGE."""
+    if kinds is None or any(kind not in NEEDS_AFTER_CHANGE for kind in kinds):
+        return None
+    return set().union(*(NEEDS_AFTER_CHANGE[kind] for kind in kinds))
+
+
 @dataclass
 class WorkItems:
     """Work items whose done, start or cancellation could fall in the span."""

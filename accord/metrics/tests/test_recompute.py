@@ -204,7 +204,60 @@ def test_a_failed_import_queues_a_recompute_only_when_its_pages_were_kept(
     run = run_import(data_source=source, trigger=SyncRun.Trigger.SYNC, work=work, atomic=atomic)
     # then
     assert run.status == "failed"
-    assert calls == ([{"since": row["created_at"]}] if queued else [])
+    wanted = {"work_items", "status_times", "sprints", "epics"}
+    assert calls == ([{"since": row["created_at"], "needs": wanted}] if queued else [])
+
+
+def test_an_import_recomputes_only_the_kpis_whose_records_it_changed(
+    mark, vistula_engagement, immediate_tasks, django_capture_on_commit_callbacks
+):
+    # given a work-item KPI and a pull-request KPI, both measured
+    kpis = {
+        key: actions.define_kpi(
+            actor=mark, engagement=vistula_engagement, metric_key=key, target=2,
+            warning_threshold=warning,
+        )  # fmt: skip
+        for key, warning in (("throughput", 1), ("pr_pickup_p50_hours", 4))
+    }
+    actions.recompute_engagement(vistula_engagement.pk)
+    before = {
+        key: set(kpi.measurements.values_list("computed_at", flat=True))
+        for key, kpi in kpis.items()
+    }
+    source = DataSource.objects.create(engagement=vistula_engagement, kind="csv", name="Items")
+    # when a sync changes work items only
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(
+            data_source=source,
+            trigger=SyncRun.Trigger.SYNC,
+            work=lambda summary: upsert_records(
+                WorkItem, data_source=source, rows=[_row(1, (100, 5, 10, False))], fields=FIELDS
+            ),
+        )
+    # then the throughput KPI was measured again and the pull-request one was left alone
+    after = {
+        key: set(kpi.measurements.values_list("computed_at", flat=True))
+        for key, kpi in kpis.items()
+    }
+    assert after["throughput"] != before["throughput"]
+    assert after["pr_pickup_p50_hours"] == before["pr_pickup_p50_hours"]
+
+
+@pytest.mark.parametrize(
+    ("kinds", "needs"),
+    [
+        ({"workitem"}, {"work_items", "status_times", "sprints", "epics"}),
+        ({"deployment"}, {"deployments", "incidents"}),
+        ({"pullrequest", "sprint"}, {"pull_requests", "deployments", "incidents", "sprints"}),
+        ({"commit"}, set()),
+        ({"workitem", "somethingnew"}, None),
+        (None, None),
+    ],
+)
+def test_what_a_change_to_each_kind_of_record_recomputes(kinds, needs):
+    from accord.metrics.catalog.records import needs_after_change
+
+    assert needs_after_change(kinds) == needs
 
 
 # --- incremental recompute after a delivery import equals a full recompute -------------------
