@@ -89,3 +89,4 @@ def test_sqlite_runs_in_wal_mode(settings):
     # The in-memory test database cannot use WAL; the file database the app uses must.
     assert mode in {"wal", "memory"}
     assert "journal_mode=WAL" in settings.DATABASES["default"]["OPTIONS"]["init_command"]
+    assert "mmap_size=" in settings.DATABASES["default"]["OPTIONS"]["init_command"]

@@ -77,6 +77,27 @@ class WorkItem(SourceRecord):
             models.Index(
                 "data_source", Lower("item_type"), "done_at", name="delivery_wi_type_done_idx"
             ),
+            # Work in progress: the items not done, with every column the metrics' loader reads
+            # or filters by (done_at too, always NULL here: SQLite reads a column the index does
+            # not hold from the row), so a month's KPIs never visit a source's open items' rows.
+            models.Index(
+                fields=[
+                    "data_source",
+                    "started_at",
+                    "status_category",
+                    "assignee",
+                    "updated_at",
+                    "done_at",
+                ],
+                condition=models.Q(done_at__isnull=True),
+                name="delivery_wi_open_idx",
+            ),
+            # Items cancelled in a span (cancelled items count by their last update).
+            models.Index(
+                fields=["data_source", "updated_at"],
+                condition=models.Q(status_category="cancelled"),
+                name="delivery_wi_cancelled_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -158,6 +158,7 @@ def compute_many(
         needs=needs,
         affiliation=wanted,
         epics_span=_span(looked_at),
+        ids=evidence,
     )
     inputs.extra["baseline"] = baseline
     inputs.extra["engagement"] = engagement

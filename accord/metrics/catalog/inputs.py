@@ -127,10 +127,12 @@ def load_inputs(
     needs: Iterable[str],
     affiliation: AffiliationFilter,
     epics_span: tuple[float, float] | None = None,
+    ids: bool = True,
 ) -> Inputs:
     """Read what the requested metrics need for [span) in a few queries, filtered by affiliation;
     the epics for `epics_span` when given (time-to-market acceleration also looks at the period
-    before each one, and only at epics: the other records are not read for those)."""
+    before each one, and only at epics: the other records are not read for those). Without
+    `ids` the work items' ids are 0: only evidence lists name them."""
     needs = set(needs)
     sources = source_ids(engagement_id)
     inputs = Inputs(
@@ -140,14 +142,17 @@ def load_inputs(
         client_ids=client_organization_ids(),
     )
     if "work_items" in needs or "status_times" in needs:
-        inputs.work_items = _work_items(sources, span, affiliation, inputs.client_ids)
+        inputs.work_items = _work_items(sources, span, affiliation, inputs.client_ids, ids=ids)
     if "status_times" in needs:
         inputs.status_times = _status_times(sources, span, inputs.work_items)
     if "sprints" in needs:
         inputs.sprints = _sprints(sources, span)
     if needs & {"pull_requests", "deployments", "incidents"}:
-        prs = _pull_requests(sources, span)
-        deployments = _deployments(sources, span, prs)
+        # Deployments need the pull requests for their lead time and, split by affiliation,
+        # their side (their changes' authors'); otherwise they are not read.
+        wants_prs = "pull_requests" in needs or affiliation.raw is not None
+        prs = _pull_requests(sources, span) if wants_prs else _pull_requests([], span)
+        deployments = _deployments(sources, span, prs, history=wants_prs)
         if "pull_requests" in needs or "deployments" in needs:
             inputs.pull_requests = filter_rows(prs, affiliation.keep(prs.org, inputs.client_ids))
         inputs.deployments = filter_rows(
@@ -167,29 +172,93 @@ def load_inputs(
     return inputs
 
 
+# A span up to this long reads its work items through index ranges (done in it, done after it
+# and started before its end, cancelled in it, and the open items through their own partial
+# index); a longer one walks the data source's items once, which costs less when most are in it.
+SHORT_SPAN = 100 * DAY
+
+
+def _item_columns(ids: bool) -> str:
+    bug_types = ", ".join(["%s"] * len(BUG_TYPES_ORDER))
+    return (
+        f"{'id' if ids else '0'}, data_source_id, {epoch('created_at')}, {epoch('started_at')}, "
+        f"{epoch('done_at')}, CASE WHEN status_category = 'cancelled' THEN {epoch('updated_at')} "
+        f"END, {CATEGORY_SQL}, COALESCE(assignee_id, 0), "
+        f"CASE WHEN LOWER(TRIM(item_type)) IN ({bug_types}) THEN 1 ELSE 0 END, active_seconds"
+    )
+
+
+CATEGORY_SQL = (
+    "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
+    "WHEN 'cancelled' THEN 3 ELSE 0 END"
+)
+
+
+def _item_rows(sources: list[int], span: tuple[float, float], *, ids: bool) -> np.ndarray:
+    """The rows of the work items one of the span's periods can count: done in the span,
+    cancelled in it, or started before its end and not done before its start. With `ids` in
+    id order; without, the ids are 0 (nothing but evidence reads them) and the done items keep
+    their id order, which sums over them follow."""
+    lo, hi = _time_param(span[0]), _time_param(span[1])
+    table, where = _table(WorkItem), f"data_source_id IN {_in(sources)}"
+    if span[1] - span[0] > SHORT_SPAN:
+        # SQLite returns them in id order; PostgreSQL in its own, so they are sorted here.
+        sort = connection.vendor != "sqlite"
+        rows = _fetch(
+            f"SELECT {_item_columns(ids or sort)} FROM {table} WHERE {where} AND ("
+            " (done_at >= %s AND done_at < %s)"
+            " OR (started_at < %s AND (done_at IS NULL OR done_at >= %s))"
+            " OR (status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s))"
+            f"{_in_table_order('id')}",
+            [*BUG_TYPES_ORDER, lo, hi, hi, lo, lo, hi],
+        )
+        data = _floats(rows, 10, times=slice(2, 6))
+        return data[np.argsort(data[:, 0], kind="stable")] if sort else data
+    # On SQLite a unary plus keeps the start off the index, so "done after the span" walks the
+    # done index from the span's end rather than every item started before it.
+    started = "+started_at" if connection.vendor == "sqlite" else "started_at"
+    cancelled = "status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s"
+    closed = _floats(
+        _fetch(
+            f"SELECT {_item_columns(ids)} FROM {table} WHERE id IN ("
+            f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND done_at < %s UNION "
+            f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND {started} < %s UNION "
+            f"SELECT id FROM {table} WHERE {where} AND {cancelled}) ORDER BY id",
+            [*BUG_TYPES_ORDER, lo, hi, hi, hi, lo, hi],
+        ),
+        10,
+        times=slice(2, 6),
+    )
+    # The open items (not done, started before the span's end; those cancelled in it are in
+    # `closed`) from the index of items not done, which holds every column read here: only what
+    # work in progress needs. Created time, type and active time matter only once done.
+    opened = _floats(
+        _fetch(
+            f"SELECT {'id' if ids else '0'}, data_source_id, {epoch('started_at')}, "
+            f"{CATEGORY_SQL}, COALESCE(assignee_id, 0) FROM {table} WHERE {where} "
+            f"AND done_at IS NULL AND started_at < %s AND NOT ({cancelled})",
+            [hi, lo, hi],
+        ),
+        5,
+        times=[2],
+    )
+    data = np.full((len(closed) + len(opened), 10), np.nan)
+    data[: len(closed)] = closed
+    data[len(closed) :, [0, 1, 3, 6, 7]] = opened
+    data[len(closed) :, 8] = 0
+    return data[np.argsort(data[:, 0], kind="stable")] if ids else data
+
+
 def _work_items(
     sources: list[int],
     span: tuple[float, float],
     affiliation: AffiliationFilter,
     clients: np.ndarray,
+    *,
+    ids: bool,
 ) -> WorkItems:
-    lo, hi = _time_param(span[0]), _time_param(span[1])
-    bug_types = ", ".join(["%s"] * len(BUG_TYPES_ORDER))
-    sql = (
-        f"SELECT id, data_source_id, {epoch('created_at')}, {epoch('started_at')}, "
-        f"{epoch('done_at')}, "
-        f"CASE WHEN status_category = 'cancelled' THEN {epoch('updated_at')} END, "
-        "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
-        "WHEN 'cancelled' THEN 3 ELSE 0 END, COALESCE(assignee_id, 0), "
-        f"CASE WHEN LOWER(TRIM(item_type)) IN ({bug_types}) THEN 1 ELSE 0 END, active_seconds "
-        f"FROM {_table(WorkItem)} WHERE data_source_id IN {_in(sources)} AND ("
-        " (done_at >= %s AND done_at < %s)"
-        " OR (started_at < %s AND (done_at IS NULL OR done_at >= %s))"
-        " OR (status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s))"
-        f"{_in_table_order('id')}"
-    )
-    rows = _fetch(sql, [*BUG_TYPES_ORDER, lo, hi, hi, lo, lo, hi])
-    data = _floats(rows, 10, times=slice(2, 6))
+    data = _item_rows(sources, span, ids=ids)
+    count = len(data)
     items = WorkItems(
         id=data[:, 0].astype(np.int64),
         source=data[:, 1].astype(np.int64),
@@ -199,7 +268,7 @@ def _work_items(
         updated=data[:, 5],
         category=data[:, 6].astype(np.int8),
         is_bug=data[:, 8].astype(bool),
-        org=np.zeros(len(rows), dtype=np.int64),
+        org=np.zeros(count, dtype=np.int64),
         active=data[:, 9],
     )
     # The assignee's affiliation when the work was done (else started, else created).
@@ -399,17 +468,21 @@ def _pull_requests(sources: list[int], span: tuple[float, float]) -> PullRequest
     return prs
 
 
-def _deployments(sources: list[int], span: tuple[float, float], prs: PullRequests) -> Deployments:
-    """Deployments up to the span's end (the lead time of a change merged in the span needs the
-    first one after the merge, and only successful production ones are kept before the span)."""
+def _deployments(
+    sources: list[int], span: tuple[float, float], prs: PullRequests, *, history: bool
+) -> Deployments:
+    """Deployments finished in the span, and with `history` the successful production ones
+    before it too (the lead time of a change merged in the span needs the first one after the
+    merge)."""
     lo, hi = _time_param(span[0]), _time_param(span[1])
     finished = "COALESCE(d.finished_at, d.started_at)"
+    before = "OR (d.is_production AND d.status = 'success')" if history else ""
     rows = _fetch(
         f"SELECT d.id, d.data_source_id, {epoch(finished)}, d.is_production, "
         f"d.status = 'success', (SELECT COUNT(*) FROM {_table(Incident)} i "
         "WHERE i.deployment_id = d.id), d.commit_sha "
         f"FROM {_table(Deployment)} d WHERE d.data_source_id IN {_in(sources)} "
-        f"AND {finished} < %s AND ({finished} >= %s OR (d.is_production AND d.status = 'success'))",
+        f"AND {finished} < %s AND ({finished} >= %s {before})",
         [hi, lo],
     )
     data = _floats([(r[0], r[1], r[2], bool(r[3]), bool(r[4]), r[5]) for r in rows], 6, times=[2])

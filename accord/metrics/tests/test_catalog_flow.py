@@ -261,3 +261,27 @@ def test_an_unknown_metric_or_affiliation_is_one_clear_sentence(vistula_engageme
         compute(vistula_engagement, "speed", MARCH)
     with pytest.raises(BadAffiliation, match="“vendor” is not an affiliation"):
         compute(vistula_engagement, "throughput", MARCH, affiliation="vendor")
+
+
+@pytest.mark.parametrize("evidence", [True, False])
+def test_a_short_span_read_through_index_ranges_gives_what_reading_every_item_gives(
+    data, monkeypatch, evidence
+):
+    # given the months around March, each read once with the loader's short-span path (done,
+    # done later, cancelled and open items through their own indexes) and once by walking
+    # every item of the source
+    from accord.metrics.catalog import inputs
+
+    months = [Period(at(1, month=m), at(1, month=m + 1)) for m in (2, 3, 4)]
+    keys = [*FLOW, "bug_share"]
+    results = {}
+    for label, short_span in (("ranges", 10**9), ("walk", 0)):
+        monkeypatch.setattr(inputs, "SHORT_SPAN", short_span)
+        # when
+        results[label] = {
+            month: compute_many(data.engagement, keys, [month], evidence=evidence)
+            for month in months
+        }
+    # then
+    assert results["ranges"] == results["walk"]
+    assert results["ranges"][MARCH][("wip", MARCH)].value == 2

@@ -214,9 +214,12 @@ def test_an_import_recomputes_only_the_kpis_whose_records_it_changed(
     # given a work-item KPI and a pull-request KPI, both measured
     kpis = {
         key: actions.define_kpi(
-            actor=mark, engagement=vistula_engagement, metric_key=key, target=2,
+            actor=mark,
+            engagement=vistula_engagement,
+            metric_key=key,
+            target=2,
             warning_threshold=warning,
-        )  # fmt: skip
+        )
         for key, warning in (("throughput", 1), ("pr_pickup_p50_hours", 4))
     }
     actions.recompute_engagement(vistula_engagement.pk)
