@@ -270,13 +270,13 @@ def test_a_short_span_read_through_index_ranges_gives_what_reading_every_item_gi
     # given the months around March, each read once with the loader's short-span path (done,
     # done later, cancelled and open items through their own indexes) and once by walking
     # every item of the source
-    from accord.metrics.catalog import inputs
+    from accord.metrics.catalog import work_items
 
     months = [Period(at(1, month=m), at(1, month=m + 1)) for m in (2, 3, 4)]
     keys = [*FLOW, "bug_share"]
     results = {}
     for label, short_span in (("ranges", 10**9), ("walk", 0)):
-        monkeypatch.setattr(inputs, "SHORT_SPAN", short_span)
+        monkeypatch.setattr(work_items, "SHORT_SPAN", short_span)
         # when
         results[label] = {
             month: compute_many(data.engagement, keys, [month], evidence=evidence)

@@ -1,0 +1,64 @@
+"""SQL helpers of the catalog's loader: times converted to epoch numbers by the database, ids and
+table names interpolated safely, rows into float arrays."""
+
+# SQL here interpolates only quoted table names from model metadata and int() ids; every value
+# from outside goes in as a query parameter.
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from django.db import connection
+
+# -- SQL helpers --------------------------------------------------------------------------------
+
+
+def epoch(column: str) -> str:
+    """SQL for a timestamp column as whole epoch MILLIseconds, NULL stays NULL; `floats` turns
+    them into seconds. Rounding to a whole number is cheap in both databases, where rounding to
+    3 decimals is not (SQLite's ROUND(x, 3) prints the number to text and parses it back, per
+    value); ms / 1000 in numpy is the same double as the 3-decimal rounding gave."""
+    if connection.vendor == "postgresql":
+        return f"ROUND(EXTRACT(EPOCH FROM {column}) * 1000)::float8"
+    return f"ROUND((julianday({column}) - 2440587.5) * 86400000.0)"
+
+
+def table_name(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def in_list(ids: Sequence[int]) -> str:
+    return "(" + ",".join(str(int(i)) for i in ids) + ")" if ids else "(NULL)"
+
+
+def in_table_order(column: str) -> str:
+    """On SQLite, an ORDER BY the primary key: the planner then walks the data source index,
+    whose entries follow the table's order, instead of a time index that jumps through the
+    table (100 000 work items of one year: 0.53 → 0.24 s of CPU). PostgreSQL plans well alone."""
+    return f" ORDER BY {column}" if connection.vendor == "sqlite" else ""
+
+
+def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(params))
+        return cursor.fetchall()
+
+
+def floats(
+    rows: list[tuple[Any, ...]], width: int, times: Sequence[int] | slice = ()
+) -> np.ndarray:
+    """The rows as a float matrix; the `times` columns (read with `epoch`) in epoch seconds."""
+    if not rows:
+        return np.empty((0, width), dtype=float)
+    data = np.array(rows, dtype=float).reshape(len(rows), width)
+    data[:, times] /= 1000.0
+    return data
+
+
+def time_param(ts: float) -> Any:
+    """An epoch time as the database driver wants a timestamp parameter (SQLite compares text,
+    so it must be spelled exactly as Django stores it)."""
+    moment = dt.datetime.fromtimestamp(ts, dt.UTC)
+    return connection.ops.adapt_datetimefield_value(moment)
