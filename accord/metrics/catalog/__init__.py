@@ -24,6 +24,7 @@ from accord.metrics.catalog.base import (
     Outcome,
     Period,
     in_period,
+    shared_masks,
 )
 from accord.metrics.catalog.evidence import evidence_items
 from accord.metrics.catalog.inputs import load_inputs
@@ -102,14 +103,16 @@ def _evaluate(
     split = inputs.affiliation.raw is not None
     for period in periods:
         narrowed = _for_period(inputs, period) if len(periods) > 1 else inputs
-        for metric in metrics:
-            if split and not metric.splittable:
-                outcome = Outcome(value=None)
-                note = NOT_SPLIT
-            else:
-                outcome = metric.function(narrowed, period)
-                note = inputs.affiliation.raw or ""
-            results[(metric.key, period)] = _result(metric, outcome, evidence=evidence, note=note)
+        with shared_masks():
+            for metric in metrics:
+                if split and not metric.splittable:
+                    outcome = Outcome(value=None)
+                    note = NOT_SPLIT
+                else:
+                    outcome = metric.function(narrowed, period)
+                    note = inputs.affiliation.raw or ""
+                result = _result(metric, outcome, evidence=evidence, note=note)
+                results[(metric.key, period)] = result
     return results
 
 

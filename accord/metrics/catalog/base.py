@@ -3,8 +3,10 @@ metric shares (percentiles, period masks). Pure: nothing here reads the database
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
@@ -118,18 +120,37 @@ class MetricResult:
         return self.value is not None
 
 
-@dataclass
 class Selection:
     """Records of one kind a metric counted or excluded, by database id, without building
-    Python objects per record; `values` are the per-record numbers shown as evidence."""
+    Python objects per record; `values` are the per-record numbers shown as evidence.
 
-    kind: str
-    ids: np.ndarray
-    values: np.ndarray | None = None
-    reason: str = ""
+    Kept as the mask over the loaded records: a bulk recompute only counts them, so the ids and
+    values are picked out only when evidence asks for them."""
+
+    __slots__ = ("_all_ids", "_all_values", "_ids", "_mask", "_values", "kind", "reason")
+
+    def __init__(
+        self, kind: str, ids: np.ndarray, mask: np.ndarray, values: Any = None, reason: str = ""
+    ) -> None:
+        self.kind, self.reason = kind, reason
+        self._all_ids, self._mask, self._all_values = ids, mask, values
+        self._ids: np.ndarray | None = None
+        self._values: np.ndarray | None = None
+
+    @property
+    def ids(self) -> np.ndarray:
+        if self._ids is None:
+            self._ids = self._all_ids[self._mask]
+        return self._ids
+
+    @property
+    def values(self) -> np.ndarray | None:
+        if self._values is None and self._all_values is not None:
+            self._values = np.asarray(self._all_values, dtype=float)[self._mask]
+        return self._values
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return int(np.count_nonzero(self._mask))
 
 
 @dataclass
@@ -200,9 +221,36 @@ def metric(
     return wrap
 
 
+# While a period's metrics are evaluated (`shared_masks`), the masks `in_period` made, by the
+# array they were made of: a dozen metrics ask which items were done in the same period.
+_masks: contextvars.ContextVar[dict[tuple[int, float, float], Any] | None] = contextvars.ContextVar(
+    "accord_period_masks", default=None
+)
+
+
+@contextlib.contextmanager
+def shared_masks() -> Iterator[None]:
+    """Within the block, `in_period` gives the same array the same mask (read-only by
+    convention: metrics combine masks into new ones, never in place)."""
+    token = _masks.set({})
+    try:
+        yield
+    finally:
+        _masks.reset(token)
+
+
 def in_period(times: np.ndarray, period: Period) -> np.ndarray:
     """Mask of the epoch-second times that fall in [start, end); NaN (no time) never does."""
-    return (times >= period.start_ts) & (times < period.end_ts)
+    masks = _masks.get()
+    if masks is None:
+        return (times >= period.start_ts) & (times < period.end_ts)
+    key = (id(times), period.start_ts, period.end_ts)
+    found = masks.get(key)
+    if found is None or found[0] is not times:
+        # The array is kept with its mask, so its id cannot be reused while the block lasts.
+        found = masks[key] = (times, (times >= period.start_ts) & (times < period.end_ts))
+    mask: np.ndarray = found[1]
+    return mask
 
 
 def percentile(values: np.ndarray, q: float) -> float | None:
@@ -221,7 +269,4 @@ def select(
     kind: str, ids: np.ndarray, mask: np.ndarray, values: Any = None, reason: str = ""
 ) -> Selection:
     """The records of `ids` picked by `mask`, with their evidence values if given."""
-    picked_values = None
-    if values is not None:
-        picked_values = np.asarray(values, dtype=float)[mask]
-    return Selection(kind=kind, ids=ids[mask], values=picked_values, reason=reason)
+    return Selection(kind, ids, mask, values, reason)

@@ -28,9 +28,10 @@ from accord.metrics.catalog.sql import (
 
 # Bug types compared in SQL; LOWER there folds ASCII only, which is all these need to fold.
 BUG_TYPES_ORDER = sorted(BUG_TYPES)
-# A span up to this long reads its work items through index ranges (done in it, done after it
-# and started before its end, cancelled in it, and the open items through their own partial
-# index); a longer one walks the data source's items once, which costs less when most are in it.
+# A span up to this long finds its done and cancelled work items through index ranges (done in
+# it, done after it and started before its end, cancelled in it); a longer one walks the data
+# source's items once, which costs less when most are in it. The open items are read through
+# their own partial index either way.
 SHORT_SPAN = 100 * DAY
 
 
@@ -60,34 +61,40 @@ def _item_rows(
     items are read as one list of start times."""
     lo, hi = time_param(span[0]), time_param(span[1])
     table, where = table_name(WorkItem), f"data_source_id IN {in_list(sources)}"
-    if span[1] - span[0] > SHORT_SPAN:
-        # SQLite returns them in id order; PostgreSQL in its own, so they are sorted here.
-        sort = connection.vendor != "sqlite"
-        rows = fetch(
-            f"SELECT {_item_columns(ids or sort)} FROM {table} WHERE {where} AND ("
-            " (done_at >= %s AND done_at < %s)"
-            " OR (started_at < %s AND (done_at IS NULL OR done_at >= %s))"
-            " OR (status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s))"
-            f"{in_table_order('id')}",
-            [*BUG_TYPES_ORDER, lo, hi, hi, lo, lo, hi],
-        )
-        data = floats(rows, 10, times=slice(2, 6))
-        return data[np.argsort(data[:, 0], kind="stable")] if sort else data
-    # On SQLite a unary plus keeps the start off the index, so "done after the span" walks the
-    # done index from the span's end rather than every item started before it.
-    started = "+started_at" if connection.vendor == "sqlite" else "started_at"
     cancelled = "status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s"
-    closed = floats(
-        fetch(
-            f"SELECT {_item_columns(ids)} FROM {table} WHERE id IN ("
-            f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND done_at < %s UNION "
-            f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND {started} < %s UNION "
-            f"SELECT id FROM {table} WHERE {where} AND {cancelled}) ORDER BY id",
-            [*BUG_TYPES_ORDER, lo, hi, hi, hi, lo, hi],
-        ),
-        10,
-        times=slice(2, 6),
-    )
+    # The items done in the span, done after it but started before its end, or cancelled in it.
+    if span[1] - span[0] > SHORT_SPAN:
+        # One walk of the source's items. SQLite returns them in id order; PostgreSQL in its
+        # own, so they are sorted here.
+        sort = connection.vendor != "sqlite"
+        closed = floats(
+            fetch(
+                f"SELECT {_item_columns(ids or sort)} FROM {table} WHERE {where} AND ("
+                " (done_at >= %s AND done_at < %s) OR (done_at >= %s AND started_at < %s)"
+                f" OR ({cancelled})){in_table_order('id')}",
+                [*BUG_TYPES_ORDER, lo, hi, hi, hi, lo, hi],
+            ),
+            10,
+            times=slice(2, 6),
+        )
+        if sort:
+            closed = closed[np.argsort(closed[:, 0], kind="stable")]
+    else:
+        # Three index ranges. On SQLite a unary plus keeps the start off the index, so "done
+        # after the span" walks the done index from the span's end rather than every item
+        # started before it.
+        started = "+started_at" if connection.vendor == "sqlite" else "started_at"
+        closed = floats(
+            fetch(
+                f"SELECT {_item_columns(ids)} FROM {table} WHERE id IN ("
+                f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND done_at < %s UNION "
+                f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND {started} < %s "
+                f"UNION SELECT id FROM {table} WHERE {where} AND {cancelled}) ORDER BY id",
+                [*BUG_TYPES_ORDER, lo, hi, hi, hi, lo, hi],
+            ),
+            10,
+            times=slice(2, 6),
+        )
     # The open items (not done, started before the span's end; those cancelled in it are in
     # `closed`) from the index of items not done, which holds every column read here: only what
     # work in progress needs. Created time, type and active time matter only once done.
