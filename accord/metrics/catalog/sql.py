@@ -49,10 +49,13 @@ def fetch(sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
 def floats(
     rows: list[tuple[Any, ...]], width: int, times: Sequence[int] | slice = ()
 ) -> np.ndarray:
-    """The rows as a float matrix; the `times` columns (read with `epoch`) in epoch seconds."""
+    """The rows as a float matrix; the `times` columns (read with `epoch`) in epoch seconds.
+
+    Stored column by column, so each column the records take is one contiguous array: every
+    mask and take over a strided column of a million rows costs several times as much."""
     if not rows:
-        return np.empty((0, width), dtype=float)
-    data = np.array(rows, dtype=float).reshape(len(rows), width)
+        return np.empty((0, width), dtype=float, order="F")
+    data = np.asfortranarray(np.array(rows, dtype=float).reshape(len(rows), width))
     data[:, times] /= 1000.0
     return data
 

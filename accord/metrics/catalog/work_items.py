@@ -152,7 +152,10 @@ def load_work_items(
     *,
     ids: bool,
 ) -> WorkItems:
-    data = _item_rows(sources, span, ids=ids, detail=ids or affiliation.raw is not None)
+    # Column by column (see `floats`): the rows were combined and sorted after reading.
+    data = np.asfortranarray(
+        _item_rows(sources, span, ids=ids, detail=ids or affiliation.raw is not None)
+    )
     count = len(data)
     items = WorkItems(
         id=data[:, 0].astype(np.int64),
