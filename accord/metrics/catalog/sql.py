@@ -16,13 +16,22 @@ from django.db import connection
 
 
 def epoch(column: str) -> str:
-    """SQL for a timestamp column as whole epoch MILLIseconds, NULL stays NULL; `floats` turns
-    them into seconds. Rounding to a whole number is cheap in both databases, where rounding to
-    3 decimals is not (SQLite's ROUND(x, 3) prints the number to text and parses it back, per
-    value); ms / 1000 in numpy is the same double as the 3-decimal rounding gave."""
+    """SQL for a timestamp column as a number `epoch_seconds` turns into epoch seconds, NULL staying
+    NULL: whole epoch milliseconds on PostgreSQL; the Julian day on SQLite, where the same
+    arithmetic SQLite would do (ms from the Julian day, rounded half away from zero) is done on
+    the whole column at once in numpy rather than per value in SQL."""
     if connection.vendor == "postgresql":
         return f"ROUND(EXTRACT(EPOCH FROM {column}) * 1000)::float8"
-    return f"ROUND((julianday({column}) - 2440587.5) * 86400000.0)"
+    return f"julianday({column})"
+
+
+def epoch_seconds(values: np.ndarray) -> np.ndarray:
+    """Epoch seconds, to the millisecond, of numbers read with `epoch` (NaN stays NaN)."""
+    if connection.vendor == "postgresql":
+        return values / 1000.0
+    ms = (values - 2440587.5) * 86400000.0
+    # SQLite's ROUND(x): x ± 0.5 truncated toward zero.
+    return np.trunc(ms + np.where(ms < 0, -0.5, 0.5)) / 1000.0
 
 
 def table_name(model: Any) -> str:
@@ -56,7 +65,7 @@ def floats(
     if not rows:
         return np.empty((0, width), dtype=float, order="F")
     data = np.asfortranarray(np.array(rows, dtype=float).reshape(len(rows), width))
-    data[:, times] /= 1000.0
+    data[:, times] = epoch_seconds(data[:, times])
     return data
 
 

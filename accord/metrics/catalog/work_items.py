@@ -18,6 +18,7 @@ from accord.metrics.catalog.base import DAY
 from accord.metrics.catalog.records import BUG_TYPES, StatusTimes, WorkItems, filter_rows
 from accord.metrics.catalog.sql import (
     epoch,
+    epoch_seconds,
     fetch,
     floats,
     in_list,
@@ -213,7 +214,7 @@ def load_status_times(
         (codes.setdefault(name or "", len(codes)) for name in columns[2]), np.int64, len(rows)
     )
     item = np.array(columns[0], dtype=np.int64)
-    at = np.array(columns[1], dtype=float) / 1000.0
+    at = epoch_seconds(np.array(columns[1], dtype=float))
     # Each row's item in the loaded work items (those filtered out by affiliation drop here).
     order = np.argsort(items.id)
     where = np.searchsorted(items.id[order], item)
