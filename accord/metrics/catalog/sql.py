@@ -21,7 +21,9 @@ def epoch(column: str) -> str:
     arithmetic SQLite would do (ms from the Julian day, rounded half away from zero) is done on
     the whole column at once in numpy rather than per value in SQL."""
     if connection.vendor == "postgresql":
-        return f"ROUND(EXTRACT(EPOCH FROM {column}) * 1000)::float8"
+        # date_part is double precision; EXTRACT is numeric since PostgreSQL 14 and costs three
+        # times as much a value (a million items: 0.46 against 0.15 s a column).
+        return f"ROUND(date_part('epoch', {column}) * 1000)"
     return f"julianday({column})"
 
 

@@ -57,7 +57,7 @@ def _item_rows(
 ) -> np.ndarray:
     """The rows of the work items one of the span's periods can count: done in the span,
     cancelled in it, or started before its end and not done before its start. With `ids` in
-    id order; without, the ids are 0 (nothing but evidence reads them) and the done items keep
+    id order; without, ids may be 0 (nothing but evidence reads them) and the done items keep
     their id order, which sums over them follow. Without `detail` (ids or assignees) the open
     items are read as one list of start times."""
     lo, hi = time_param(span[0]), time_param(span[1])
@@ -81,21 +81,8 @@ def _item_rows(
         if sort:
             closed = closed[np.argsort(closed[:, 0], kind="stable")]
     else:
-        # Three index ranges. On SQLite a unary plus keeps the start off the index, so "done
-        # after the span" walks the done index from the span's end rather than every item
-        # started before it.
-        started = "+started_at" if connection.vendor == "sqlite" else "started_at"
-        closed = floats(
-            fetch(
-                f"SELECT {_item_columns(ids)} FROM {table} WHERE id IN ("
-                f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND done_at < %s UNION "
-                f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND {started} < %s "
-                f"UNION SELECT id FROM {table} WHERE {where} AND {cancelled}) ORDER BY id",
-                [*BUG_TYPES_ORDER, lo, hi, hi, hi, lo, hi],
-            ),
-            10,
-            times=slice(2, 6),
-        )
+        closed = floats(fetch(*_closed_in_short_span(table, where, lo, hi)), 10, times=slice(2, 6))
+        closed = closed[np.argsort(closed[:, 0], kind="stable")]
     # The open items (not done, started before the span's end; those cancelled in it are in
     # `closed`) from the index of items not done, which holds every column read here: only what
     # work in progress needs. Created time, type and active time matter only once done.
@@ -121,12 +108,40 @@ def _item_rows(
     return data[np.argsort(data[:, 0], kind="stable")] if ids else data
 
 
+def _closed_in_short_span(table: str, where: str, lo: Any, hi: Any) -> tuple[str, list[Any]]:
+    """SQL for the items done in a short span, done after it but started before its end, or
+    cancelled in it, with their ids (the caller sorts by them), through three index ranges.
+
+    SQLite looks the rows up by the union of the ranges' ids, in id order, a unary plus keeping
+    the start off the index (so "done after the span" walks the done index from the span's end,
+    not every item started before it). PostgreSQL would rather hash-join that union with a scan
+    of every item, so it reads three ranges that do not overlap, each row whole."""
+    cancelled = "status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s"
+    types = BUG_TYPES_ORDER
+    if connection.vendor == "sqlite":
+        return (
+            f"SELECT {_item_columns(True)} FROM {table} WHERE id IN ("
+            f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND done_at < %s UNION "
+            f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND +started_at < %s "
+            f"UNION SELECT id FROM {table} WHERE {where} AND {cancelled})",
+            [*types, lo, hi, hi, hi, lo, hi],
+        )
+    select = f"SELECT {_item_columns(True)} FROM {table} WHERE {where}"
+    return (
+        f"{select} AND done_at >= %s AND done_at < %s UNION ALL "
+        f"{select} AND done_at >= %s AND started_at < %s UNION ALL "
+        f"{select} AND {cancelled} AND NOT (done_at IS NOT NULL AND done_at >= %s "
+        "AND (done_at < %s OR (started_at IS NOT NULL AND started_at < %s)))",
+        [*types, lo, hi, *types, hi, hi, *types, lo, hi, lo, hi, hi],
+    )
+
+
 def _open_starts(sql: str, params: list[Any]) -> np.ndarray:
     """The open items as rows of (0, 0, start, category, 0), read as ONE text of numbers, each
     an item's start in epoch ms times 4 plus its category code, aggregated by the database:
     200 000 items in a third of the time of a row each."""
     if connection.vendor == "postgresql":
-        packed = f"ROUND(EXTRACT(EPOCH FROM started_at) * 1000)::bigint * 4 + {CATEGORY_SQL}"
+        packed = f"{epoch('started_at')}::bigint * 4 + {CATEGORY_SQL}"
         aggregate = f"string_agg(({packed})::text, ',')"
     else:
         packed = (
