@@ -150,7 +150,9 @@ def update_requirements(
 def assign_evaluator(
     *, actor: User | None, evaluation: Evaluation, evaluator: User
 ) -> EvaluatorAssignment:
-    """Ask a client user to score the evaluation (they then see it)."""
+    """Ask a client user to score the evaluation (they then see it); not once it is decided."""
+    if evaluation.status == EvaluationStatus.DECIDED:
+        raise ValidationError("The evaluation is decided; its evaluators no longer change.")
     if evaluator.role not in CLIENT_ROLES:
         raise ValidationError({"evaluator": "Only client users can evaluate vendors."})
     existing = evaluation.assignments.filter(evaluator=evaluator).first()
@@ -163,7 +165,10 @@ def assign_evaluator(
 
 @transaction.atomic
 def unassign_evaluator(*, actor: User, evaluation: Evaluation, evaluator: User) -> None:
-    """Remove an evaluator who has not submitted; their draft scores go with them."""
+    """Remove an evaluator who has not submitted; their draft scores go with them. Not once the
+    evaluation is decided."""
+    if evaluation.status == EvaluationStatus.DECIDED:
+        raise ValidationError("The evaluation is decided; its evaluators no longer change.")
     assignment = evaluation.assignments.filter(evaluator=evaluator).first()
     if assignment is None:
         return

@@ -299,3 +299,17 @@ def test_a_decided_evaluation_keeps_the_candidates_its_decision_was_taken_on(
     ]
     vistula_candidate.refresh_from_db()
     assert vistula_candidate.proposed_team_size != 3
+
+
+def test_a_decided_evaluation_keeps_its_evaluators(evaluation, vistula_candidate, eve, mark, alice):
+    # given mark decided after eve scored
+    score_all(evaluation, eve, {vistula_candidate: 4})
+    actions.record_decision(
+        actor=mark, evaluation=evaluation, selected=vistula_candidate, reason="Best evidence"
+    )
+    # then nobody can be assigned or removed any more
+    with pytest.raises(ValidationError, match="decided"):
+        actions.assign_evaluator(actor=mark, evaluation=evaluation, evaluator=alice)
+    with pytest.raises(ValidationError, match="decided"):
+        actions.unassign_evaluator(actor=mark, evaluation=evaluation, evaluator=eve)
+    assert list(evaluation.assignments.values_list("evaluator", flat=True)) == [eve.pk]

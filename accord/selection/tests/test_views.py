@@ -156,6 +156,8 @@ def test_a_manager_records_the_decision_and_starts_the_engagement(
     scored, mark, alice, vistula_candidate
 ):
     client = logged_in(mark)
+    assign = reverse("selection:evaluator_add", args=[scored.slug])
+    assert assign in client.get(reverse("selection:detail", args=[scored.slug])).content.decode()
     response = client.post(
         reverse("selection:decision", args=[scored.slug]),
         {"selected": vistula_candidate.pk, "reason": "Best on evidence", "approvers": [alice.pk]},
@@ -167,9 +169,11 @@ def test_a_manager_records_the_decision_and_starts_the_engagement(
     assert response["Location"] == reverse("engagements:detail", args=[engagement.slug])
     assert engagement.selection_baseline.promises["vendor"] == "Vistula Software House"
 
-    # and the evaluation's overview links to the engagement
+    # and the evaluation's overview links to the engagement and no longer offers to assign
+    # evaluators
     overview = client.get(reverse("selection:detail", args=[scored.slug])).content.decode()
     assert f'href="{reverse("engagements:detail", args=[engagement.slug])}"' in overview
+    assert assign not in overview
 
 
 def test_a_decided_evaluation_keeps_the_flags_its_decision_was_taken_on(

@@ -88,6 +88,7 @@ def evaluation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         required_documents=[docs.get(k, k) for k in evaluation.required_documents],
         evaluator_form=EvaluatorForm(evaluation=evaluation)
         if policy.can(user, Perm.MANAGE_EVALUATION)
+        and evaluation.status != EvaluationStatus.DECIDED
         else None,
         candidate_form=CandidateForm(user=user, evaluation=evaluation)
         if policy.can(user, Perm.MANAGE_EVALUATION)
