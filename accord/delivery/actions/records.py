@@ -44,15 +44,11 @@ class ChangeWindow:
 
     earliest: dt.datetime | None = None
     latest: dt.datetime | None = None
-    # Model names ("workitem", "pullrequest", …) of the changed records; None once a change
-    # came without its kind (everything may then have changed).
-    kinds: set[str] | None = field(default_factory=set)
+    # Model names ("workitem", "pullrequest", …) of the changed records.
+    kinds: set[str] = field(default_factory=set)
 
-    def touch(self, *values: Any, model: type[models.Model] | None = None) -> None:
-        if model is None:
-            self.kinds = None
-        elif self.kinds is not None:
-            self.kinds.add(model._meta.model_name or "")
+    def touch(self, *values: Any, model: type[models.Model]) -> None:
+        self.kinds.add(model._meta.model_name or "")
         for value in values:
             if isinstance(value, dt.datetime):
                 self.earliest = value if self.earliest is None else min(self.earliest, value)
@@ -64,7 +60,7 @@ _changes: contextvars.ContextVar[ChangeWindow | None] = contextvars.ContextVar(
 )
 
 
-def touch_event_times(*values: Any, model: type[models.Model] | None = None) -> None:
+def touch_event_times(*values: Any, model: type[models.Model]) -> None:
     """Note event times (old and new) of changed records of `model` in the running import, if
     any."""
     window = _changes.get()

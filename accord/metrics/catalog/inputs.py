@@ -100,7 +100,7 @@ def load_inputs(
         # Deployments need the pull requests for their lead time and, split by affiliation,
         # their side (their changes' authors'); otherwise they are not read.
         wants_prs = "pull_requests" in needs or affiliation.raw is not None
-        prs = _pull_requests(sources, span) if wants_prs else _pull_requests([], span)
+        prs = _pull_requests(sources if wants_prs else [], span)
         deployments = _deployments(sources, span, prs, history=wants_prs)
         if "pull_requests" in needs or "deployments" in needs:
             inputs.pull_requests = filter_rows(prs, affiliation.keep(prs.org, inputs.client_ids))
@@ -182,7 +182,9 @@ def _pull_requests(sources: list[int], span: tuple[float, float]) -> PullRequest
         "p.merge_commit_sha"
     )
     params = [lo, hi, time_param(span[0] - CHANGE_LOOKBACK), hi, lo, hi]
-    if span[1] - span[0] > SHORT_SPAN:
+    if not sources:  # none asked for: no query
+        rows: list[tuple[Any, ...]] = []
+    elif span[1] - span[0] > SHORT_SPAN:
         rows = fetch(
             f"SELECT {columns} FROM {table} p WHERE p.{where} AND ("
             "(p.created_at >= %s AND p.created_at < %s) OR (p.merged_at >= %s AND p.merged_at < %s)"

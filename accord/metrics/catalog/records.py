@@ -33,10 +33,10 @@ NEEDS_AFTER_CHANGE: dict[str, frozenset[str]] = {
 }
 
 
-def needs_after_change(kinds: set[str] | None) -> set[str] | None:
+def needs_after_change(kinds: set[str]) -> set[str] | None:
     """The record sets whose metrics a change to records of these kinds (model names) can move;
-    None (every metric) when the kinds are not known or one is not in NEEDS_AFTER_CHANGE."""
-    if kinds is None or any(kind not in NEEDS_AFTER_CHANGE for kind in kinds):
+    None (every metric) when one is not in NEEDS_AFTER_CHANGE."""
+    if any(kind not in NEEDS_AFTER_CHANGE for kind in kinds):
         return None
     return set().union(*(NEEDS_AFTER_CHANGE[kind] for kind in kinds))
 

@@ -27,11 +27,23 @@ def epoch(column: str) -> str:
     return f"julianday({column})"
 
 
+# The Julian day of 1970-01-01T00:00Z, and milliseconds a day.
+UNIX_EPOCH_JD, DAY_MS = 2440587.5, 86400000.0
+
+
+def epoch_ms(column: str) -> str:
+    """SQL for a timestamp column as whole epoch milliseconds, an integer (NULL stays NULL): the
+    number `epoch` and `epoch_seconds` give together, for SQL that goes on computing with it."""
+    if connection.vendor == "postgresql":
+        return f"({epoch(column)})::bigint"
+    return f"CAST(ROUND((julianday({column}) - {UNIX_EPOCH_JD}) * {DAY_MS}) AS INTEGER)"
+
+
 def epoch_seconds(values: np.ndarray) -> np.ndarray:
     """Epoch seconds, to the millisecond, of numbers read with `epoch` (NaN stays NaN)."""
     if connection.vendor == "postgresql":
         return values / 1000.0
-    ms = (values - 2440587.5) * 86400000.0
+    ms = (values - UNIX_EPOCH_JD) * DAY_MS
     # SQLite's ROUND(x): x ± 0.5 truncated toward zero.
     return np.trunc(ms + np.where(ms < 0, -0.5, 0.5)) / 1000.0
 

@@ -18,6 +18,7 @@ from accord.metrics.catalog.base import DAY
 from accord.metrics.catalog.records import BUG_TYPES, StatusTimes, WorkItems, filter_rows
 from accord.metrics.catalog.sql import (
     epoch,
+    epoch_ms,
     epoch_seconds,
     fetch,
     floats,
@@ -46,6 +47,8 @@ def _item_columns(ids: bool) -> str:
     )
 
 
+# Cancelled items count by their last update; the partial index of cancelled items serves this.
+CANCELLED_IN_SPAN = "status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s"
 CATEGORY_SQL = (
     "CASE status_category WHEN 'todo' THEN 0 WHEN 'in_progress' THEN 1 WHEN 'done' THEN 2 "
     "WHEN 'cancelled' THEN 3 ELSE 0 END"
@@ -62,7 +65,6 @@ def _item_rows(
     items are read as one list of start times."""
     lo, hi = time_param(span[0]), time_param(span[1])
     table, where = table_name(WorkItem), f"data_source_id IN {in_list(sources)}"
-    cancelled = "status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s"
     # The items done in the span, done after it but started before its end, or cancelled in it.
     if span[1] - span[0] > SHORT_SPAN:
         # One walk of the source's items. SQLite returns them in id order; PostgreSQL in its
@@ -72,7 +74,7 @@ def _item_rows(
             fetch(
                 f"SELECT {_item_columns(ids or sort)} FROM {table} WHERE {where} AND ("
                 " (done_at >= %s AND done_at < %s) OR (done_at >= %s AND started_at < %s)"
-                f" OR ({cancelled})){in_table_order('id')}",
+                f" OR ({CANCELLED_IN_SPAN})){in_table_order('id')}",
                 [*BUG_TYPES_ORDER, lo, hi, hi, hi, lo, hi],
             ),
             10,
@@ -87,7 +89,8 @@ def _item_rows(
     # `closed`) from the index of items not done, which holds every column read here: only what
     # work in progress needs. Created time, type and active time matter only once done.
     open_sql = (
-        f"FROM {table} WHERE {where} AND done_at IS NULL AND started_at < %s AND NOT ({cancelled})"
+        f"FROM {table} WHERE {where} AND done_at IS NULL AND started_at < %s "
+        f"AND NOT ({CANCELLED_IN_SPAN})"
     )
     if detail:
         opened = floats(
@@ -116,21 +119,20 @@ def _closed_in_short_span(table: str, where: str, lo: Any, hi: Any) -> tuple[str
     the start off the index (so "done after the span" walks the done index from the span's end,
     not every item started before it). PostgreSQL would rather hash-join that union with a scan
     of every item, so it reads three ranges that do not overlap, each row whole."""
-    cancelled = "status_category = 'cancelled' AND updated_at >= %s AND updated_at < %s"
     types = BUG_TYPES_ORDER
     if connection.vendor == "sqlite":
         return (
             f"SELECT {_item_columns(True)} FROM {table} WHERE id IN ("
             f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND done_at < %s UNION "
             f"SELECT id FROM {table} WHERE {where} AND done_at >= %s AND +started_at < %s "
-            f"UNION SELECT id FROM {table} WHERE {where} AND {cancelled})",
+            f"UNION SELECT id FROM {table} WHERE {where} AND {CANCELLED_IN_SPAN})",
             [*types, lo, hi, hi, hi, lo, hi],
         )
     select = f"SELECT {_item_columns(True)} FROM {table} WHERE {where}"
     return (
         f"{select} AND done_at >= %s AND done_at < %s UNION ALL "
         f"{select} AND done_at >= %s AND started_at < %s UNION ALL "
-        f"{select} AND {cancelled} AND NOT (done_at IS NOT NULL AND done_at >= %s "
+        f"{select} AND {CANCELLED_IN_SPAN} AND NOT (done_at IS NOT NULL AND done_at >= %s "
         "AND (done_at < %s OR (started_at IS NOT NULL AND started_at < %s)))",
         [*types, lo, hi, *types, hi, hi, *types, lo, hi, lo, hi, hi],
     )
@@ -140,14 +142,10 @@ def _open_starts(sql: str, params: list[Any]) -> np.ndarray:
     """The open items as rows of (0, 0, start, category, 0), read as ONE text of numbers, each
     an item's start in epoch ms times 4 plus its category code, aggregated by the database:
     200 000 items in a third of the time of a row each."""
+    packed = f"{epoch_ms('started_at')} * 4 + {CATEGORY_SQL}"
     if connection.vendor == "postgresql":
-        packed = f"{epoch('started_at')}::bigint * 4 + {CATEGORY_SQL}"
         aggregate = f"string_agg(({packed})::text, ',')"
     else:
-        packed = (
-            f"CAST(ROUND((julianday(started_at) - 2440587.5) * 86400000.0) AS INTEGER) * 4 "
-            f"+ {CATEGORY_SQL}"
-        )
         aggregate = f"group_concat({packed})"
     ((count, text),) = fetch(f"SELECT COUNT(*), {aggregate} {sql}", params)
     values = np.fromstring(text or "", sep=",", dtype=np.int64) if count else np.empty(0, np.int64)

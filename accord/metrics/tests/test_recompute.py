@@ -254,7 +254,6 @@ def test_an_import_recomputes_only_the_kpis_whose_records_it_changed(
         ({"pullrequest", "sprint"}, {"pull_requests", "deployments", "incidents", "sprints"}),
         ({"commit"}, set()),
         ({"workitem", "somethingnew"}, None),
-        (None, None),
     ],
 )
 def test_what_a_change_to_each_kind_of_record_recomputes(kinds, needs):

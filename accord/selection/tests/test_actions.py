@@ -280,15 +280,20 @@ def test_the_engagement_starts_with_the_winners_promises(
         actions.create_engagement_from_decision(actor=mark, decision=decision)
 
 
-def test_a_decided_evaluation_keeps_the_candidates_its_decision_was_taken_on(
-    evaluation, vistula_candidate, deccan, eve, mark
-):
-    # given mark decided for Vistula, the only candidate
+@pytest.fixture
+def decided(evaluation, vistula_candidate, eve, mark):
+    """The evaluation decided by mark for Vistula, the only candidate, after eve scored."""
     score_all(evaluation, eve, {vistula_candidate: 4})
     actions.record_decision(
         actor=mark, evaluation=evaluation, selected=vistula_candidate, reason="Best evidence"
     )
+    return evaluation
 
+
+def test_a_decided_evaluation_keeps_the_candidates_its_decision_was_taken_on(
+    decided, vistula_candidate, deccan, mark
+):
+    evaluation = decided
     # then no vendor can join and the winner's offer can no longer change or be withdrawn
     with pytest.raises(ValidationError, match="decided"):
         actions.add_candidate(actor=mark, evaluation=evaluation, vendor=deccan)
@@ -301,12 +306,8 @@ def test_a_decided_evaluation_keeps_the_candidates_its_decision_was_taken_on(
     assert vistula_candidate.proposed_team_size != 3
 
 
-def test_a_decided_evaluation_keeps_its_evaluators(evaluation, vistula_candidate, eve, mark, alice):
-    # given mark decided after eve scored
-    score_all(evaluation, eve, {vistula_candidate: 4})
-    actions.record_decision(
-        actor=mark, evaluation=evaluation, selected=vistula_candidate, reason="Best evidence"
-    )
+def test_a_decided_evaluation_keeps_its_evaluators(decided, eve, mark, alice):
+    evaluation = decided
     # then nobody can be assigned or removed any more
     with pytest.raises(ValidationError, match="decided"):
         actions.assign_evaluator(actor=mark, evaluation=evaluation, evaluator=alice)
